@@ -1,0 +1,31 @@
+import { applyDecorators, UseGuards } from '@nestjs/common';
+import { ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorResponseDto } from '../common/error-response.dto';
+import { ApiKeyGuard, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
+
+export const API_KEY_SECURITY = 'api-key';
+
+/**
+ * The runtime guard and its documentation in one place: every controller
+ * under /api/v1 carries this, so the 401 contract cannot drift from the code.
+ */
+export function ApiKeyAuth(): ReturnType<typeof applyDecorators> {
+  return applyDecorators(
+    UseGuards(ApiKeyGuard),
+    ApiSecurity(API_KEY_SECURITY),
+    ApiUnauthorizedResponse({
+      description: 'The `x-api-key` header is missing, or is not an active API key.',
+      type: ErrorResponseDto,
+      examples: {
+        'Missing API key': {
+          summary: 'Missing API key',
+          value: { statusCode: 401, error: 'Unauthorized', message: MISSING_API_KEY },
+        },
+        'Invalid or inactive API key': {
+          summary: 'Invalid or inactive API key',
+          value: { statusCode: 401, error: 'Unauthorized', message: INVALID_API_KEY },
+        },
+      },
+    }),
+  );
+}

@@ -1,0 +1,26 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+export const API_KEY_PREFIX = 'exstr_live_';
+const API_KEY_PATTERN = /^exstr_live_[0-9a-f]{32}$/;
+
+/** A fresh key: the prefix + 128 bits from the CSPRNG as 32 lowercase hex characters. */
+export function generateApiKey(): string {
+  return API_KEY_PREFIX + randomBytes(16).toString('hex');
+}
+
+/** Cheap syntactic check: a value that fails it never costs a database query. */
+export function isWellFormedApiKey(value: string): boolean {
+  return API_KEY_PATTERN.test(value);
+}
+
+/**
+ * SHA-256, lowercase hex. A fast hash is right for 128-bit random secrets
+ * (no dictionary to attack) and keeps lookups to one indexed equality.
+ */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function maskApiKey(lastFour: string): string {
+  return `${API_KEY_PREFIX}…${lastFour}`;
+}

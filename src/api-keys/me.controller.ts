@@ -1,0 +1,24 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { API_V1 } from '../common/api-prefix';
+import type { ApiKeyPrincipal } from './api-key-principal';
+import { ApiKeyAuth } from './api-key-auth.decorator';
+import { CurrentApiKey } from './current-api-key.decorator';
+import { MeResponseDto } from './dto/me-response.dto';
+
+@ApiTags('Identity')
+@ApiKeyAuth()
+@Controller(`${API_V1}/me`)
+export class MeController {
+  @Get()
+  @ApiOperation({ summary: 'Who this API key is', operationId: 'getMe' })
+  @ApiOkResponse({ type: MeResponseDto })
+  me(@CurrentApiKey() key: ApiKeyPrincipal): MeResponseDto {
+    return {
+      keyId: key.keyId,
+      name: key.name,
+      owner: { id: key.owner.id, email: key.owner.email },
+      createdAt: key.createdAt.toISOString(),
+    };
+  }
+}

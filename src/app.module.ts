@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { appConfig, authConfig, databaseConfig, storageConfig } from './config';
+import { DashboardModule } from './dashboard/dashboard.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { ManagersModule } from './managers/managers.module';
+import { StorageModule } from './storage/storage.module';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: true,
+      cache: false,
+      load: [appConfig, authConfig, databaseConfig, storageConfig],
+    }),
+    DatabaseModule,
+    ManagersModule,
+    ApiKeysModule,
+    StorageModule,
+    DashboardModule,
+    HealthModule,
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,32 @@
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  Injectable,
+  UnsupportedMediaTypeException,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiConsumes, ApiUnsupportedMediaTypeResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ErrorResponseDto } from './error-response.dto';
+
+/** Refuses anything but application/json (form posts would otherwise be parsed too). */
+@Injectable()
+export class JsonContentTypeGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const contentType = context.switchToHttp().getRequest<FastifyRequest>().headers['content-type'] ?? '';
+    const mediaType = contentType.split(';')[0].trim().toLowerCase();
+    if (mediaType !== 'application/json') {
+      throw new UnsupportedMediaTypeException('Content-Type must be application/json');
+    }
+    return true;
+  }
+}
+
+export function JsonBody(): ReturnType<typeof applyDecorators> {
+  return applyDecorators(
+    UseGuards(JsonContentTypeGuard),
+    ApiConsumes('application/json'),
+    ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'The body is not application/json.' }),
+  );
+}

@@ -1,0 +1,47 @@
+import { registerAs } from '@nestjs/config';
+import { IsEmail, IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { ToInt, Trimmed } from './env-transformers';
+import { ConfigurationError, validateEnv } from './validate-env';
+
+class AuthEnv {
+  @IsOptional() @Trimmed() @IsEmail()
+  EDS_ADMIN_EMAIL?: string;
+
+  @IsOptional() @IsString() @MinLength(12)
+  EDS_ADMIN_PASSWORD?: string;
+
+  @IsOptional() @IsString() @MinLength(32)
+  EDS_SESSION_SECRET?: string;
+
+  @IsOptional() @ToInt() @IsInt() @Min(60) @Max(7 * 24 * 3600)
+  EDS_SESSION_IDLE_SECONDS?: number;
+
+  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(60_000)
+  EDS_LAST_USED_FLUSH_MS?: number;
+}
+
+export interface AuthConfig {
+  adminEmail: string | null;
+  adminPassword: string | null;
+  /** Null: generated once and kept in the data dir (see SessionSecretProvider). */
+  sessionSecret: string | null;
+  sessionIdleSeconds: number;
+  /** How often coalesced last-use stamps are written; DESIGN.md §3 allows at most 10 s. */
+  lastUsedFlushMs: number;
+}
+
+export const authConfig = registerAs('auth', (): AuthConfig => {
+  const env = validateEnv(AuthEnv);
+  if (Boolean(env.EDS_ADMIN_EMAIL) !== Boolean(env.EDS_ADMIN_PASSWORD)) {
+    throw new ConfigurationError(
+      'Invalid configuration: EDS_ADMIN_EMAIL and EDS_ADMIN_PASSWORD must be set together',
+    );
+  }
+  return {
+    adminEmail: env.EDS_ADMIN_EMAIL?.toLowerCase() ?? null,
+    adminPassword: env.EDS_ADMIN_PASSWORD ?? null,
+    sessionSecret: env.EDS_SESSION_SECRET ?? null,
+    sessionIdleSeconds: env.EDS_SESSION_IDLE_SECONDS ?? 8 * 3600,
+    lastUsedFlushMs: env.EDS_LAST_USED_FLUSH_MS ?? 5_000,
+  };
+});

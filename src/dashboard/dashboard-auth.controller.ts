@@ -1,0 +1,111 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { FirstAdminService } from '../managers/first-admin.service';
+import { ManagersService } from '../managers/managers.service';
+import { parseForm } from './form';
+import { LoginForm, SetupForm } from './forms';
+import { Page, PageContext } from './page.decorator';
+import './session.types';
+
+const SIGNED_IN_HOME = '/dashboard/api-keys';
+const BAD_CREDENTIALS = 'Incorrect email or password';
+
+@Controller('dashboard')
+export class DashboardAuthController {
+  constructor(
+    private readonly managers: ManagersService,
+    private readonly firstAdmin: FirstAdminService,
+  ) {}
+
+  @Get()
+  @Redirect(SIGNED_IN_HOME, 303)
+  home(): void {}
+
+  @Get('login')
+  @Render('login')
+  loginPage(@Page() page: PageContext): object {
+    return { title: 'Sign in', page };
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  async login(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const form = parseForm(LoginForm, body);
+    const actor = form.ok ? await this.managers.verifyCredentials(form.value.email, form.value.password) : null;
+    if (!actor) {
+      const email = form.ok ? form.value.email : '';
+      await reply.status(401).view('login', {
+        title: 'Sign in',
+        page: { actor: null, csrfToken: reply.generateCsrf(), notice: null },
+        email,
+        error: BAD_CREDENTIALS,
+      });
+      return;
+    }
+    await this.signIn(request, actor.id);
+    await reply.status(303).redirect(SIGNED_IN_HOME);
+  }
+
+  @Post('logout')
+  async logout(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await request.session.destroy();
+    await reply.status(303).redirect('/dashboard/login');
+  }
+
+  @Get('setup')
+  async setupPage(
+    @Query('token') token: unknown,
+    @Page() page: PageContext,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (!this.firstAdmin.checkToken(token)) {
+      await reply.status(404).view('error', {
+        title: 'Setup link not valid',
+        error: { statusCode: 404, error: 'Not Found', message: 'This setup link has been used or has expired.' },
+      });
+      return;
+    }
+    await reply.view('setup', { title: 'Create the first admin', page, token });
+  }
+
+  @Post('setup')
+  async setup(@Body() body: unknown, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const form = parseForm(SetupForm, body);
+    if (!form.ok) {
+      const token = (body as { token?: unknown } | null)?.token;
+      if (!this.firstAdmin.checkToken(token)) throw new SetupLinkInvalid();
+      await reply.status(400).view('setup', {
+        title: 'Create the first admin',
+        page: { actor: null, csrfToken: reply.generateCsrf(), notice: null },
+        token,
+        email: (body as { email?: unknown }).email,
+        errors: form.errors,
+      });
+      return;
+    }
+    const { token, email, password } = form.value;
+    if (!(await this.firstAdmin.completeSetup(token, email, password))) throw new SetupLinkInvalid();
+    const actor = await this.managers.verifyCredentials(email, password);
+    if (actor) await this.signIn(request, actor.id);
+    await reply.status(303).redirect(SIGNED_IN_HOME);
+  }
+
+  /** A fresh session id at sign-in defeats session fixation. */
+  private async signIn(request: FastifyRequest, managerId: string): Promise<void> {
+    await request.session.regenerate();
+    request.session.managerId = managerId;
+    request.session.signedInAt = Date.now();
+  }
+}
+
+class SetupLinkInvalid extends Error {
+  readonly statusCode = 404;
+  readonly code = 'EDS_SETUP_LINK_INVALID';
+  constructor() {
+    super('This setup link has been used or has expired');
+  }
+}

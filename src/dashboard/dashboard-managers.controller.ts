@@ -1,0 +1,55 @@
+import { Body, ConflictException, Controller, Get, Post, Render, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ManagersService } from '../managers/managers.service';
+import { AdminOnlyGuard, DashboardAuthGuard } from './dashboard-auth.guard';
+import { parseForm } from './form';
+import { NewManagerForm } from './forms';
+import { LoginRequiredFilter } from './login-required.filter';
+import { Page, PageContext } from './page.decorator';
+import './session.types';
+
+@Controller('dashboard/managers')
+@UseGuards(DashboardAuthGuard, AdminOnlyGuard)
+@UseFilters(LoginRequiredFilter)
+export class DashboardManagersController {
+  constructor(private readonly managers: ManagersService) {}
+
+  @Get()
+  @Render('managers/index')
+  async list(@Page() page: PageContext): Promise<object> {
+    return { title: 'Managers', page, managers: await this.managers.list() };
+  }
+
+  @Post()
+  async create(
+    @Body() body: unknown,
+    @Page() page: PageContext,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const form = parseForm(NewManagerForm, body);
+    const errors = form.ok ? await this.tryCreate(form.value) : form.errors;
+    if (errors.length > 0) {
+      await reply.status(form.ok ? 409 : 400).view('managers/index', {
+        title: 'Managers',
+        page,
+        managers: await this.managers.list(),
+        errors,
+        email: (body as { email?: unknown } | null)?.email,
+      });
+      return;
+    }
+    request.session.notice = `Manager ${form.ok ? form.value.email : ''} added. They can sign in now.`;
+    await reply.status(303).redirect('/dashboard/managers');
+  }
+
+  private async tryCreate(form: NewManagerForm): Promise<string[]> {
+    try {
+      await this.managers.create(form.email, form.password, 'manager');
+      return [];
+    } catch (error) {
+      if (error instanceof ConflictException) return [error.message];
+      throw error;
+    }
+  }
+}

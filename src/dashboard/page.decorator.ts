@@ -1,0 +1,24 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../managers/actor';
+import './session.types';
+
+/** What every dashboard page needs: who is signed in, a CSRF token, a one-shot notice. */
+export interface PageContext {
+  actor: (Actor & { isAdmin: boolean }) | null;
+  csrfToken: string;
+  notice: string | null;
+}
+
+export const Page = createParamDecorator((_: unknown, context: ExecutionContext): PageContext => {
+  const http = context.switchToHttp();
+  const request = http.getRequest<FastifyRequest>();
+  const reply = http.getResponse<FastifyReply>();
+  const notice = request.session?.notice ?? null;
+  if (notice) request.session.notice = undefined;
+  return {
+    actor: request.actor ? { ...request.actor, isAdmin: request.actor.role === 'admin' } : null,
+    csrfToken: reply.generateCsrf(),
+    notice,
+  };
+});

@@ -1,0 +1,17 @@
+import '@fastify/session';
+import '@fastify/view';
+import type { Actor } from '../managers/actor';
+
+declare module 'fastify' {
+  interface Session {
+    managerId?: string;
+    /** Epoch ms of sign-in, for the absolute session lifetime. */
+    signedInAt?: number;
+    /** One-shot notice for the next page ("Key … deactivated"). */
+    notice?: string;
+  }
+
+  interface FastifyRequest {
+    actor?: Actor;
+  }
+}

@@ -1,0 +1,34 @@
+import type HandlebarsNs from 'handlebars';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** "3 minutes ago", "in 2 days"; exact timestamp goes in the title attribute. */
+export function relativeTime(date: Date, now = Date.now()): string {
+  const diff = date.getTime() - now;
+  const abs = Math.abs(diff);
+  const [value, unit] =
+    abs < MINUTE ? [0, 'now'] :
+    abs < HOUR ? [Math.round(abs / MINUTE), 'minute'] :
+    abs < DAY ? [Math.round(abs / HOUR), 'hour'] :
+    [Math.round(abs / DAY), 'day'];
+  if (unit === 'now') return 'just now';
+  const phrase = `${value} ${unit}${value === 1 ? '' : 's'}`;
+  return diff < 0 ? `${phrase} ago` : `in ${phrase}`;
+}
+
+export function formatUtc(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export function registerViewHelpers(hbs: typeof HandlebarsNs): void {
+  hbs.registerHelper('when', (value: unknown, fallback: unknown) => {
+    if (!(value instanceof Date)) return typeof fallback === 'string' ? fallback : '';
+    return new hbs.SafeString(
+      `<time datetime="${value.toISOString()}" title="${formatUtc(value)}">${relativeTime(value)}</time>`,
+    );
+  });
+  hbs.registerHelper('utc', (value: unknown) => (value instanceof Date ? formatUtc(value) : ''));
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+}

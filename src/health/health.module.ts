@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController } from './health.controller';
+import { StorageWritableIndicator } from './storage-writable.indicator';
+
+@Module({
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'pretty', logger: false })],
+  controllers: [HealthController],
+  providers: [StorageWritableIndicator],
+})
+export class HealthModule {}

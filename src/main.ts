@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { join } from 'node:path';
+import { createApp } from './app.factory';
+import { appConfig, ConfigurationError } from './config';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
+
+async function bootstrap(): Promise<void> {
+  const logger = new Logger('EDS');
+  const { port, dataDir } = appConfig();
+
+  // No DATABASE_URL: run our own PostgreSQL in the data dir (nothing to install).
+  let embedded: EmbeddedDatabase | null = null;
+  if (!process.env.DATABASE_URL?.trim()) {
+    embedded = await startEmbeddedPostgres({ clusterDir: join(dataDir, 'postgres') });
+    process.env.DATABASE_URL = embedded.url;
+    logger.log(`Using embedded PostgreSQL; for the TypeORM CLI: DATABASE_URL=${embedded.url}`);
+  }
+
+  const app = await createApp();
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: finishing requests, flushing, stopping`);
+    // app.close() stops accepting, waits for in-flight requests, runs the
+    // shutdown hooks (last-use flush) and closes the pool; only then may the
+    // embedded database go.
+    await app.close().catch((e: Error) => logger.error(`Shutdown: ${e.message}`));
+    await embedded?.stop().catch((e: Error) => logger.error(`Stopping PostgreSQL: ${e.message}`));
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  await app.listen({ port, host: '0.0.0.0' });
+  logger.log(`EDS listening on http://localhost:${port} — dashboard /dashboard, API docs /api/docs`);
+}
+
+bootstrap().catch(async (error: unknown) => {
+  if (error instanceof ConfigurationError) {
+    console.error(error.message);
+  } else {
+    console.error('EDS failed to start:', error instanceof Error ? error.message : error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { appConfig, authConfig } from '../config';
+import { ManagersService } from './managers.service';
+
+/**
+ * Makes sure a fresh install can be administered: creates the admin from
+ * EDS_ADMIN_EMAIL/EDS_ADMIN_PASSWORD, or prints a one-time setup link.
+ */
+@Injectable()
+export class FirstAdminService implements OnApplicationBootstrap {
+  private readonly logger = new Logger('Setup');
+  /** SHA-256 of the one-time setup token; null once used or when not needed. */
+  private tokenHash: Buffer | null = null;
+
+  constructor(
+    private readonly managers: ManagersService,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (await this.managers.hasAny()) return;
+    if (this.auth.adminEmail && this.auth.adminPassword) {
+      await this.managers.create(this.auth.adminEmail, this.auth.adminPassword, 'admin').catch(() => {
+        // Another instance created it at the same moment: fine.
+      });
+      this.logger.log(`Created the first admin ${this.auth.adminEmail}`);
+      return;
+    }
+    const token = randomBytes(24).toString('base64url');
+    this.tokenHash = sha256(token);
+    const base = this.app.publicUrl ?? `http://localhost:${this.app.port}`;
+    this.logger.warn(
+      `No manager exists yet. Create the first admin within this run at: ${base}/dashboard/setup?token=${token}`,
+    );
+  }
+
+  isSetupOpen(): boolean {
+    return this.tokenHash !== null;
+  }
+
+  checkToken(token: unknown): boolean {
+    if (!this.tokenHash || typeof token !== 'string' || token.length > 200) return false;
+    return timingSafeEqual(sha256(token), this.tokenHash);
+  }
+
+  /** Creates the admin and closes the setup link for good. */
+  async completeSetup(token: string, email: string, password: string): Promise<boolean> {
+    if (!this.checkToken(token)) return false;
+    this.tokenHash = null;
+    if (await this.managers.hasAny()) return false;
+    await this.managers.create(email, password, 'admin');
+    return true;
+  }
+}
+
+const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();

@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+
+/** RFC 6838 restricted-name characters for type and subtype; parameters allowed after ";". */
+export const MIME_TYPE_PATTERN =
+  /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;\s*[A-Za-z0-9!#$&^_.+-]+=("[^"\r\n\\]*"|[A-Za-z0-9!#$&^_.+-]+))*$/;
+
+// eslint-disable-next-line no-control-regex
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+
+export class CreateUploadDto {
+  @ApiProperty({
+    description: 'The file\'s name as the client knows it (metadata only). 1–255 characters, no control characters.',
+    example: 'test.txt',
+    minLength: 1,
+    maxLength: 255,
+  })
+  @IsString()
+  @Length(1, 255, { message: 'filename must be 1 to 255 characters long' })
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'filename must not contain control characters' })
+  filename: string;
+
+  @ApiProperty({ description: 'A media type, `type/subtype`.', example: 'text/plain', maxLength: 255 })
+  @IsString()
+  @Length(3, 255, { message: 'mimeType must be a media type like text/plain' })
+  @Matches(MIME_TYPE_PATTERN, { message: 'mimeType must be a media type like text/plain' })
+  mimeType: string;
+
+  @ApiProperty({
+    description: 'Exact size of the content in bytes. Larger than the server\'s limit answers 413.',
+    example: 1024,
+    minimum: 0,
+    type: 'integer',
+    format: 'int64',
+  })
+  @IsInt({ message: 'size must be a whole number of bytes' })
+  @Min(0, { message: 'size must not be negative' })
+  size: number;
+
+  @ApiPropertyOptional({
+    description: 'SHA-256 of the content, 64 hex characters. When given, an upload that does not match is refused.',
+    example: 'a591a6d40bf420404a011733cfb7b190d62c65bf0bcda32b57b277d9ad9f146e',
+    pattern: '^[0-9a-fA-F]{64}$',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal characters' })
+  sha256?: string;
+}
