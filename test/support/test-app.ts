@@ -1,0 +1,114 @@
+import type { LoggerService } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createApp } from '../../src/app.factory';
+import { createTestDatabase, dropTestDatabase } from './test-database';
+
+export const ADMIN_EMAIL = 'admin@example.com';
+export const ADMIN_PASSWORD = 'admin-password-123';
+
+/** Records every log line the app writes, so tests can assert on (the absence of) secrets. */
+export class RecordingLogger implements LoggerService {
+  readonly lines: string[] = [];
+  private record(level: string, args: unknown[]): void {
+    this.lines.push(`${level} ${args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' ')}`);
+  }
+  log(...args: unknown[]): void { this.record('log', args); }
+  error(...args: unknown[]): void { this.record('error', args); }
+  warn(...args: unknown[]): void { this.record('warn', args); }
+  debug(...args: unknown[]): void { this.record('debug', args); }
+  verbose(...args: unknown[]): void { this.record('verbose', args); }
+  fatal(...args: unknown[]): void { this.record('fatal', args); }
+  text(): string { return this.lines.join('\n'); }
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  http: Server;
+  logger: RecordingLogger;
+  databaseUrl: string;
+  dataDir: string;
+  /** Runs SQL on the app's database through the app's own pool. */
+  sql<T = Record<string, unknown>>(query: string, params?: unknown[]): Promise<T[]>;
+  /** Closes the app (graceful: flushes) but keeps its database for inspection. */
+  close(): Promise<void>;
+  /** Closes the app and drops its database and data dir. */
+  destroy(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Extra environment for this app; `undefined` unsets a variable. */
+  env?: Record<string, string | undefined>;
+  /** Use this database instead of a fresh clone of the migrated template. */
+  databaseUrl?: string;
+  /** false: start on an empty database so the app must run the migrations itself. */
+  migrated?: boolean;
+  dataDir?: string;
+}
+
+/** Boots the real AppModule in-process, configured exactly as main.ts does. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const databaseUrl = options.databaseUrl ?? (await createTestDatabase(options.migrated ?? true));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'eds-test-data-')));
+  const env: Record<string, string | undefined> = {
+    DATABASE_URL: databaseUrl,
+    EDS_DATA_DIR: dataDir,
+    EDS_ADMIN_EMAIL: ADMIN_EMAIL,
+    EDS_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    EDS_PUBLIC_URL: undefined,
+    EDS_SESSION_SECRET: undefined,
+    ...options.env,
+  };
+  const saved = new Map(Object.keys(env).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  const logger = new RecordingLogger();
+  let app: NestFastifyApplication;
+  try {
+    app = await createApp(logger);
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await app.close();
+  };
+  return {
+    app,
+    http: app.getHttpServer(),
+    logger,
+    databaseUrl,
+    dataDir,
+    sql: async <T>(query: string, params: unknown[] = []) => {
+      if (closed) {
+        const ds = new DataSource({ type: 'postgres', url: databaseUrl });
+        await ds.initialize();
+        try {
+          return (await ds.query(query, params)) as T[];
+        } finally {
+          await ds.destroy();
+        }
+      }
+      return (await app.get(DataSource).query(query, params)) as T[];
+    },
+    close,
+    destroy: async () => {
+      await close();
+      if (!options.databaseUrl) await dropTestDatabase(databaseUrl);
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
