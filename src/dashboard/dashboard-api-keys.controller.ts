@@ -11,6 +11,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { Actor } from '../managers/actor';
@@ -23,6 +24,7 @@ import './session.types';
 
 const uuid = new ParseUUIDPipe({ version: '4' });
 
+@ApiExcludeController()
 @Controller('dashboard/api-keys')
 @UseGuards(DashboardAuthGuard)
 @UseFilters(LoginRequiredFilter)

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FirstAdminService } from '../managers/first-admin.service';
 import { ManagersService } from '../managers/managers.service';
@@ -10,6 +11,7 @@ import './session.types';
 const SIGNED_IN_HOME = '/dashboard/api-keys';
 const BAD_CREDENTIALS = 'Incorrect email or password';
 
+@ApiExcludeController()
 @Controller('dashboard')
 export class DashboardAuthController {
   constructor(

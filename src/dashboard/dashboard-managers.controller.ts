@@ -1,4 +1,5 @@
 import { Body, ConflictException, Controller, Get, Post, Render, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ManagersService } from '../managers/managers.service';
 import { AdminOnlyGuard, DashboardAuthGuard } from './dashboard-auth.guard';
@@ -8,6 +9,7 @@ import { LoginRequiredFilter } from './login-required.filter';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
 
+@ApiExcludeController()
 @Controller('dashboard/managers')
 @UseGuards(DashboardAuthGuard, AdminOnlyGuard)
 @UseFilters(LoginRequiredFilter)

@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { StorageWritableIndicator } from './storage-writable.indicator';
@@ -18,13 +18,22 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Readiness: database reachable and storage writable; 503 otherwise. */
+  /**
+   * Readiness: database reachable and storage writable; otherwise 503 with the
+   * usual error body naming what is down ("Not ready: database").
+   */
   @Get()
   @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
-    return this.health.check([
-      () => this.database.pingCheck('database', { timeout: 2_000 }),
-      () => this.storage.check('storage'),
-    ]);
+  async ready(): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check([
+        () => this.database.pingCheck('database', { timeout: 2_000 }),
+        () => this.storage.check('storage'),
+      ]);
+    } catch (error) {
+      const result = (error as { getResponse?: () => unknown }).getResponse?.() as HealthCheckResult | undefined;
+      const down = Object.keys(result?.error ?? {});
+      throw new ServiceUnavailableException(`Not ready: ${down.length ? down.join(', ') : 'unknown'} down`);
+    }
   }
 }

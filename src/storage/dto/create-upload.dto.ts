@@ -15,15 +15,16 @@ export class CreateUploadDto {
     minLength: 1,
     maxLength: 255,
   })
-  @IsString()
-  @Length(1, 255, { message: 'filename must be 1 to 255 characters long' })
+  // class-validator runs decorators bottom-up: the type check comes last so it is reported first.
   @Matches(NO_CONTROL_CHARACTERS, { message: 'filename must not contain control characters' })
+  @Length(1, 255, { message: 'filename must be 1 to 255 characters long' })
+  @IsString({ message: 'filename must be a string' })
   filename: string;
 
   @ApiProperty({ description: 'A media type, `type/subtype`.', example: 'text/plain', maxLength: 255 })
-  @IsString()
-  @Length(3, 255, { message: 'mimeType must be a media type like text/plain' })
   @Matches(MIME_TYPE_PATTERN, { message: 'mimeType must be a media type like text/plain' })
+  @Length(3, 255, { message: 'mimeType must be a media type like text/plain' })
+  @IsString({ message: 'mimeType must be a string' })
   mimeType: string;
 
   @ApiProperty({
@@ -33,8 +34,8 @@ export class CreateUploadDto {
     type: 'integer',
     format: 'int64',
   })
-  @IsInt({ message: 'size must be a whole number of bytes' })
   @Min(0, { message: 'size must not be negative' })
+  @IsInt({ message: 'size must be a whole number of bytes' })
   size: number;
 
   @ApiPropertyOptional({
@@ -42,8 +43,8 @@ export class CreateUploadDto {
     example: 'a591a6d40bf420404a011733cfb7b190d62c65bf0bcda32b57b277d9ad9f146e',
     pattern: '^[0-9a-fA-F]{64}$',
   })
-  @IsOptional()
-  @IsString()
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal characters' })
+  @IsString({ message: 'sha256 must be 64 hexadecimal characters' })
+  @IsOptional()
   sha256?: string;
 }

@@ -1,0 +1,47 @@
+import { appConfig } from './app.config';
+import { authConfig } from './auth.config';
+import { databaseConfig } from './database.config';
+import { storageConfig } from './storage.config';
+import { ConfigurationError } from './validate-env';
+
+describe('configuration', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+  const withEnv = (env: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(env)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+
+  it('has working defaults', () => {
+    withEnv({ PORT: undefined, EDS_DATA_DIR: undefined, EDS_PUBLIC_URL: undefined, EDS_STORAGE_DRIVER: undefined, EDS_MAX_UPLOAD_BYTES: undefined });
+    expect(appConfig()).toEqual(expect.objectContaining({ port: 3000, publicUrl: null, trustProxy: false }));
+    expect(appConfig().dataDir).toMatch(/\/data$/);
+    expect(storageConfig()).toEqual(expect.objectContaining({ driver: 'fs', maxUploadBytes: 5 * 1024 ** 3 }));
+  });
+
+  it('parses and normalises values', () => {
+    withEnv({ PORT: '8080', EDS_PUBLIC_URL: 'https://files.example.com/', EDS_TRUST_PROXY: 'true' });
+    expect(appConfig()).toEqual(expect.objectContaining({ port: 8080, publicUrl: 'https://files.example.com', trustProxy: true }));
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/, appConfig],
+    [{ PORT: '70000' }, /PORT/, appConfig],
+    [{ EDS_PUBLIC_URL: 'files.example.com' }, /EDS_PUBLIC_URL/, appConfig],
+    [{ EDS_STORAGE_DRIVER: 'ftp' }, /EDS_STORAGE_DRIVER must be "fs" or "s3"/, storageConfig],
+    [{ EDS_STORAGE_DRIVER: 's3', S3_BUCKET: undefined }, /S3_BUCKET is required/, storageConfig],
+    [{ EDS_MAX_UPLOAD_BYTES: '-1' }, /EDS_MAX_UPLOAD_BYTES/, storageConfig],
+    [{ DATABASE_URL: 'mysql://x@y/z' }, /DATABASE_URL must be a postgres:\/\/ URL/, databaseConfig],
+    [{ EDS_ADMIN_EMAIL: 'admin@example.com', EDS_ADMIN_PASSWORD: undefined }, /EDS_ADMIN_EMAIL and EDS_ADMIN_PASSWORD/, authConfig],
+    [{ EDS_ADMIN_EMAIL: 'not-an-email', EDS_ADMIN_PASSWORD: 'long-enough-password' }, /EDS_ADMIN_EMAIL/, authConfig],
+    [{ EDS_SESSION_SECRET: 'too-short' }, /EDS_SESSION_SECRET/, authConfig],
+  ])('refuses %j with one clear line naming the variable', (env, message, load) => {
+    withEnv(env);
+    expect(() => load()).toThrow(ConfigurationError);
+    expect(() => load()).toThrow(message);
+  });
+});
