@@ -17,7 +17,7 @@ describe('API key authentication (e2e)', () => {
     t = await startTestApp({ env: { EDS_LAST_USED_FLUSH_MS: '60000' } });
   });
   afterAll(async () => {
-    await t.destroy();
+    await t?.destroy();
   });
 
   describe('401 contract', () => {

@@ -19,7 +19,7 @@ describe('Dashboard (e2e)', () => {
     t = await startTestApp();
   });
   afterAll(async () => {
-    await t.destroy();
+    await t?.destroy();
   });
 
   describe('sign-in', () => {

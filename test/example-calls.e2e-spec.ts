@@ -46,7 +46,7 @@ describe('The README\'s example calls against a listening server (e2e)', () => {
     key = (await createApiKey(t, await adminActor(t), 'examples')).key;
   });
   afterAll(async () => {
-    await t.destroy();
+    await t?.destroy();
   });
 
   it('curl', async () => {
@@ -107,7 +107,7 @@ describe('POST /api/v1/storage/upload validation (e2e)', () => {
     key = (await createApiKey(t, await adminActor(t))).key;
   });
   afterAll(async () => {
-    await t.destroy();
+    await t?.destroy();
   });
 
   const post = (body: unknown) =>

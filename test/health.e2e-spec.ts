@@ -9,7 +9,7 @@ describe('Health (e2e)', () => {
     t = await startTestApp();
   });
   afterAll(async () => {
-    await t.destroy();
+    await t?.destroy();
   });
 
   it('GET /health/live answers without the database', async () => {

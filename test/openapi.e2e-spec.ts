@@ -30,7 +30,7 @@ describe('OpenAPI document (e2e)', () => {
     );
   });
   afterAll(async () => {
-    await t.destroy();
+    await t?.destroy();
   });
 
   it('is a valid OpenAPI 3 document', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { ApiKey } from './api-key.entity';
+import { KEY_REVOKED_CHANNEL } from './key-revocation.listener';
 
 export interface NewApiKey {
   ownerId: string;
@@ -49,16 +50,23 @@ export class ApiKeyRepository {
     });
   }
 
-  /** Returns false when the key was already inactive (or not the owner's). */
+  /**
+   * Deactivates and, in the same transaction, announces the revocation to
+   * every instance (delivered on commit). False when it was already inactive.
+   */
   async deactivate(ownerId: string | null, id: string, at: Date): Promise<boolean> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update(ApiKey)
-      .set({ isActive: false, deactivatedAt: at })
-      .where('id = :id AND is_active', { id })
-      .andWhere(ownerId ? 'owner_id = :ownerId' : 'TRUE', { ownerId })
-      .execute();
-    return (result.affected ?? 0) > 0;
+    return this.repo.manager.transaction(async (tx) => {
+      const result = await tx
+        .createQueryBuilder()
+        .update(ApiKey)
+        .set({ isActive: false, deactivatedAt: at })
+        .where('id = :id AND is_active', { id })
+        .andWhere(ownerId ? 'owner_id = :ownerId' : 'TRUE', { ownerId })
+        .execute();
+      const changed = (result.affected ?? 0) > 0;
+      if (changed) await tx.query('SELECT pg_notify($1, $2)', [KEY_REVOKED_CHANNEL, id]);
+      return changed;
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Actor, isAdmin } from '../managers/actor';
+import { ApiKeyCache } from './api-key.cache';
 import { ApiKey } from './api-key.entity';
 import { generateApiKey, hashApiKey, isWellFormedApiKey, maskApiKey } from './api-key-format';
 import type { ApiKeyPrincipal } from './api-key-principal';
@@ -14,6 +15,7 @@ export class ApiKeysService {
   constructor(
     private readonly keys: ApiKeyRepository,
     private readonly lastUsed: LastUsedTracker,
+    private readonly cache: ApiKeyCache,
   ) {}
 
   async generate(owner: Actor, name: string): Promise<CreatedApiKey> {
@@ -30,20 +32,28 @@ export class ApiKeysService {
 
   /**
    * Resolves a presented key to its principal, or null for anything that is
-   * not an active key. Malformed values cost no query; well-formed ones cost
-   * one indexed lookup. Use is stamped in memory, written later in bulk.
+   * not an active key. Malformed values cost no query; a recently verified key
+   * is answered from memory; otherwise one indexed lookup by hash. Use is
+   * stamped in memory and written later in bulk.
    */
   async authenticate(presented: string): Promise<ApiKeyPrincipal | null> {
     if (!isWellFormedApiKey(presented)) return null;
-    const key = await this.keys.findActiveByHash(hashApiKey(presented));
-    if (!key || !key.owner) return null;
-    this.lastUsed.touch(key.id);
-    return {
-      keyId: key.id,
-      name: key.name,
-      createdAt: key.createdAt,
-      owner: { id: key.owner.id, email: key.owner.email },
-    };
+    const keyHash = hashApiKey(presented);
+    let principal = this.cache.get(keyHash);
+    if (!principal) {
+      const generation = this.cache.generation;
+      const key = await this.keys.findActiveByHash(keyHash);
+      if (!key || !key.owner) return null;
+      principal = {
+        keyId: key.id,
+        name: key.name,
+        createdAt: key.createdAt,
+        owner: { id: key.owner.id, email: key.owner.email },
+      };
+      this.cache.set(keyHash, principal, generation);
+    }
+    this.lastUsed.touch(principal.keyId);
+    return principal;
   }
 
   async listVisibleTo(actor: Actor): Promise<ApiKeySummary[]> {
@@ -64,9 +74,11 @@ export class ApiKeysService {
     const scope = isAdmin(actor) ? null : actor.id;
     const key = await this.keys.findForOwner(scope, id);
     if (!key) throw new NotFoundException('API key not found');
-    if (await this.keys.deactivate(scope, id, new Date())) {
-      this.logger.log(`API key ${id} deactivated by manager ${actor.id}`);
-    }
+    const changed = await this.keys.deactivate(scope, id, new Date());
+    // Gone from this instance's cache before the dashboard answers; other
+    // instances hear it through KeyRevocationListener.
+    this.cache.evict(id);
+    if (changed) this.logger.log(`API key ${id} deactivated by manager ${actor.id}`);
     return this.getVisibleTo(actor, id);
   }
 }

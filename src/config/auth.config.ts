@@ -18,6 +18,12 @@ class AuthEnv {
 
   @IsOptional() @ToInt() @IsInt() @Min(1) @Max(60_000)
   EDS_LAST_USED_FLUSH_MS?: number;
+
+  @IsOptional() @ToInt() @IsInt() @Min(0) @Max(300_000)
+  EDS_KEY_CACHE_TTL_MS?: number;
+
+  @IsOptional() @ToInt() @IsInt() @Min(0) @Max(1_000_000)
+  EDS_KEY_CACHE_MAX?: number;
 }
 
 export interface AuthConfig {
@@ -28,6 +34,10 @@ export interface AuthConfig {
   sessionIdleSeconds: number;
   /** How often coalesced last-use stamps are written; DESIGN.md §3 allows at most 10 s. */
   lastUsedFlushMs: number;
+  /** How long a verified key is trusted from memory; the backstop if a revocation notice is missed. */
+  keyCacheTtlMs: number;
+  /** At most this many keys cached per instance (LRU); 0 disables the cache. */
+  keyCacheMax: number;
 }
 
 export const authConfig = registerAs('auth', (): AuthConfig => {
@@ -43,5 +53,7 @@ export const authConfig = registerAs('auth', (): AuthConfig => {
     sessionSecret: env.EDS_SESSION_SECRET ?? null,
     sessionIdleSeconds: env.EDS_SESSION_IDLE_SECONDS ?? 8 * 3600,
     lastUsedFlushMs: env.EDS_LAST_USED_FLUSH_MS ?? 5_000,
+    keyCacheTtlMs: env.EDS_KEY_CACHE_TTL_MS ?? 10_000,
+    keyCacheMax: env.EDS_KEY_CACHE_MAX ?? 10_000,
   };
 });

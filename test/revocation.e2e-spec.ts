@@ -1,0 +1,86 @@
+import request from 'supertest';
+import { hashApiKey } from '../src/api-keys/api-key-format';
+import { ApiKeyCache } from '../src/api-keys/api-key.cache';
+import { ApiKeyRepository } from '../src/api-keys/api-key.repository';
+import { KeyRevocationListener } from '../src/api-keys/key-revocation.listener';
+import { adminActor, createApiKey, csrfOn, signIn } from './support/factories';
+import { startTestApp, type TestApp } from './support/test-app';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!(await check())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+  return Date.now() - start;
+}
+
+describe('Revocation across instances (e2e)', () => {
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    // A long cache TTL: only the notification can make B forget the key in time.
+    a = await startTestApp({ env: { EDS_KEY_CACHE_TTL_MS: '300000' } });
+    b = await startTestApp({ databaseUrl: a.databaseUrl, env: { EDS_KEY_CACHE_TTL_MS: '300000' } });
+  });
+  afterAll(async () => {
+    await b?.destroy();
+    await a?.destroy();
+  });
+
+  it('answers a recently verified key from memory (no query)', async () => {
+    const { key } = await createApiKey(a, await adminActor(a));
+    await request(b.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+    const spy = jest.spyOn(b.app.get(ApiKeyRepository), 'findActiveByHash');
+    try {
+      for (let i = 0; i < 3; i++) await request(b.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('deactivating in the dashboard on A makes B answer 401 within 1 s', async () => {
+    const { id, key } = await createApiKey(a, await adminActor(a));
+    await request(a.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+    await request(b.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+    expect(b.app.get(ApiKeyCache).get(hashApiKey(key))).toBeDefined();
+
+    const agent = await signIn(a);
+    const csrf = await csrfOn(agent, `/dashboard/api-keys/${id}/deactivate`);
+    await agent.post(`/dashboard/api-keys/${id}/deactivate`).type('form').send({ _csrf: csrf }).expect(303);
+
+    // A: immediately, on the very next request.
+    const onA = await request(a.http).get('/api/v1/me').set('x-api-key', key).expect(401);
+    expect(onA.body.message).toBe('Invalid or inactive API key');
+    // B: through LISTEN/NOTIFY, well inside a second.
+    const elapsed = await until(async () => (await request(b.http).get('/api/v1/me').set('x-api-key', key)).status === 401, 1000);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('stops trusting the cache while the listener is disconnected, and reconnects', async () => {
+    const { key } = await createApiKey(a, await adminActor(a));
+    await request(b.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+    const listener = b.app.get(KeyRevocationListener);
+    expect(listener.listening).toBe(true);
+
+    // Kill every LISTEN connection of this database (A's and B's listeners).
+    const dbName = new URL(a.databaseUrl).pathname.slice(1);
+    await a.sql(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %'`,
+      [dbName],
+    );
+    await until(async () => !listener.listening, 2000);
+    const spy = jest.spyOn(b.app.get(ApiKeyRepository), 'findActiveByHash');
+    try {
+      await request(b.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+    }
+    await until(async () => listener.listening, 5000);
+  });
+});
