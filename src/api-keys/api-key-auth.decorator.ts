@@ -1,5 +1,5 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
-import { ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { ApiKeyGuard, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
 
@@ -26,6 +26,13 @@ export function ApiKeyAuth(): ReturnType<typeof applyDecorators> {
           value: { statusCode: 401, error: 'Unauthorized', message: INVALID_API_KEY },
         },
       },
+    }),
+    ApiTooManyRequestsResponse({
+      description:
+        'Too many failed key checks from this client address; retry after the `Retry-After` header\'s seconds.',
+      type: ErrorResponseDto,
+      headers: { 'Retry-After': { description: 'Seconds until the client may try again.', schema: { type: 'integer' } } },
+      example: { statusCode: 429, error: 'Too Many Requests', message: 'Too many failed API key attempts; try again in 42 seconds' },
     }),
   );
 }

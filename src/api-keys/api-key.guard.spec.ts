@@ -1,11 +1,12 @@
 import { ExecutionContext, UnauthorizedException } from '@nestjs/common';
+import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import { ApiKeyGuard, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
 
 const contextWith = (headers: Record<string, string | string[] | undefined>): ExecutionContext =>
   ({ switchToHttp: () => ({ getRequest: () => ({ headers }) }) }) as unknown as ExecutionContext;
 
 describe('ApiKeyGuard.handleRequest', () => {
-  const sut = new ApiKeyGuard();
+  const sut = new ApiKeyGuard(new ApiKeyFailureLimiter({ apiKeyFailuresPerMinute: 10 } as never));
   const principal = { keyId: 'k', name: 'n', createdAt: new Date(), owner: { id: 'o', email: 'e' } };
 
   it('passes the principal through', () => {

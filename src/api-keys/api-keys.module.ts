@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import { ApiKeyCache } from './api-key.cache';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
@@ -22,7 +23,8 @@ import { MeController } from './me.controller';
     LastUsedTracker,
     ApiKeyStrategy,
     ApiKeyGuard,
+    ApiKeyFailureLimiter,
   ],
-  exports: [ApiKeysService, ApiKeyGuard, LastUsedTracker],
+  exports: [ApiKeysService, ApiKeyGuard, ApiKeyFailureLimiter, LastUsedTracker],
 })
 export class ApiKeysModule {}

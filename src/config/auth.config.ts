@@ -24,6 +24,18 @@ class AuthEnv {
 
   @IsOptional() @ToInt() @IsInt() @Min(0) @Max(1_000_000)
   EDS_KEY_CACHE_MAX?: number;
+
+  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100)
+  EDS_API_KEY_FAILURES_PER_MINUTE?: number;
+
+  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(1000)
+  EDS_LOGIN_FAILURES_PER_ADDRESS?: number;
+
+  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100)
+  EDS_LOGIN_FAILURES_PER_ACCOUNT?: number;
+
+  @IsOptional() @ToInt() @IsInt() @Min(60) @Max(30 * 24 * 3600)
+  EDS_SESSION_ABSOLUTE_SECONDS?: number;
 }
 
 export interface AuthConfig {
@@ -38,6 +50,14 @@ export interface AuthConfig {
   keyCacheTtlMs: number;
   /** At most this many keys cached per instance (LRU); 0 disables the cache. */
   keyCacheMax: number;
+  /** Failed key checks per client address per minute before 429. */
+  apiKeyFailuresPerMinute: number;
+  /** Failed logins per client address per 15 minutes before 429. */
+  loginFailuresPerAddress: number;
+  /** Failed logins per account (email) per 15 minutes before 429. */
+  loginFailuresPerAccount: number;
+  /** A dashboard session ends this long after sign-in, however active. */
+  sessionAbsoluteSeconds: number;
 }
 
 export const authConfig = registerAs('auth', (): AuthConfig => {
@@ -55,5 +75,9 @@ export const authConfig = registerAs('auth', (): AuthConfig => {
     lastUsedFlushMs: env.EDS_LAST_USED_FLUSH_MS ?? 5_000,
     keyCacheTtlMs: env.EDS_KEY_CACHE_TTL_MS ?? 10_000,
     keyCacheMax: env.EDS_KEY_CACHE_MAX ?? 10_000,
+    apiKeyFailuresPerMinute: env.EDS_API_KEY_FAILURES_PER_MINUTE ?? 30,
+    loginFailuresPerAddress: env.EDS_LOGIN_FAILURES_PER_ADDRESS ?? 30,
+    loginFailuresPerAccount: env.EDS_LOGIN_FAILURES_PER_ACCOUNT ?? 10,
+    sessionAbsoluteSeconds: env.EDS_SESSION_ABSOLUTE_SECONDS ?? 24 * 3600,
   };
 });

@@ -5,6 +5,7 @@ import { FirstAdminService } from '../managers/first-admin.service';
 import { ManagersService } from '../managers/managers.service';
 import { parseForm } from './form';
 import { LoginForm, SetupForm } from './forms';
+import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
 
@@ -17,6 +18,8 @@ export class DashboardAuthController {
   constructor(
     private readonly managers: ManagersService,
     private readonly firstAdmin: FirstAdminService,
+    private readonly addressFailures: LoginAddressLimiter,
+    private readonly accountFailures: LoginAccountLimiter,
   ) {}
 
   @Get()
@@ -37,8 +40,13 @@ export class DashboardAuthController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const form = parseForm(LoginForm, body);
+    const account = form.ok ? form.value.email.toLowerCase() : '';
+    this.addressFailures.assertAllowed(request.ip);
+    if (account) this.accountFailures.assertAllowed(account);
     const actor = form.ok ? await this.managers.verifyCredentials(form.value.email, form.value.password) : null;
     if (!actor) {
+      this.addressFailures.recordFailure(request.ip);
+      if (account) this.accountFailures.recordFailure(account);
       const email = form.ok ? form.value.email : '';
       await reply.status(401).view('login', {
         title: 'Sign in',

@@ -1,0 +1,48 @@
+import { FailureLimiter, TooManyAttemptsException } from './failure-limiter';
+
+describe('FailureLimiter', () => {
+  let now = 0;
+  const clock = () => now;
+  beforeEach(() => {
+    now = 1_000_000;
+  });
+
+  it('allows `limit` failures per window, then refuses with Retry-After until the window ends', () => {
+    const sut = new FailureLimiter({ limit: 3, windowMs: 60_000, label: 'failed attempts' }, clock);
+    for (let i = 0; i < 3; i++) {
+      expect(() => sut.assertAllowed('1.2.3.4')).not.toThrow();
+      sut.recordFailure('1.2.3.4');
+    }
+    let error: unknown;
+    try {
+      sut.assertAllowed('1.2.3.4');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TooManyAttemptsException);
+    expect((error as TooManyAttemptsException).getStatus()).toBe(429);
+    expect((error as TooManyAttemptsException).retryAfterSeconds).toBe(60);
+    expect((error as TooManyAttemptsException).message).toBe('Too many failed attempts; try again in 60 seconds');
+
+    now += 30_000;
+    expect(() => sut.assertAllowed('1.2.3.4')).toThrow(/in 30 seconds/);
+    now += 30_000;
+    expect(() => sut.assertAllowed('1.2.3.4')).not.toThrow();
+  });
+
+  it('keeps subjects apart', () => {
+    const sut = new FailureLimiter({ limit: 1, windowMs: 60_000, label: 'x' }, clock);
+    sut.recordFailure('a');
+    expect(() => sut.assertAllowed('a')).toThrow(TooManyAttemptsException);
+    expect(() => sut.assertAllowed('b')).not.toThrow();
+  });
+
+  it('forgets the oldest subjects beyond its bound', () => {
+    const sut = new FailureLimiter({ limit: 1, windowMs: 60_000, label: 'x' }, clock, 2);
+    sut.recordFailure('a');
+    sut.recordFailure('b');
+    sut.recordFailure('c');
+    expect(() => sut.assertAllowed('a')).not.toThrow();
+    expect(() => sut.assertAllowed('c')).toThrow(TooManyAttemptsException);
+  });
+});
