@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { BlobStore } from './blob/blob-store';
+import { blobStoreProvider } from './blob/blob-store.provider';
+import { Clock } from './clock';
+import { FileContentService } from './file-content.service';
+import { PendingUploadSweeper } from './pending-upload.sweeper';
+import { StorageRawBodyRegistrar } from './raw-upload-body';
 import { StorageController } from './storage.controller';
 import { StorageService } from './storage.service';
 import { StoredFile } from './stored-file.entity';
@@ -9,6 +15,16 @@ import { StoredFileRepository } from './stored-file.repository';
 @Module({
   imports: [TypeOrmModule.forFeature([StoredFile]), ApiKeysModule],
   controllers: [StorageController],
-  providers: [StoredFileRepository, StorageService],
+  providers: [
+    StoredFileRepository,
+    StorageService,
+    FileContentService,
+    PendingUploadSweeper,
+    StorageRawBodyRegistrar,
+    Clock,
+    blobStoreProvider,
+  ],
+  // BlobStore for the readiness check (it can probe S3 as well as the disk).
+  exports: [BlobStore],
 })
 export class StorageModule {}

@@ -1,15 +1,28 @@
-import { Inject, Injectable, PayloadTooLargeException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig, storageConfig } from '../config';
+import { BlobStore } from './blob/blob-store';
+import { Clock } from './clock';
 import type { CreateUploadDto } from './dto/create-upload.dto';
+import type { FileListDto } from './dto/file-list.dto';
+import type { ListFilesQueryDto } from './dto/list-files-query.dto';
+import type { StorageUsageDto } from './dto/storage-usage.dto';
 import type { PendingUploadDto, StoredFileDto } from './dto/stored-file.dto';
-import type { StoredFile } from './stored-file.entity';
+import { decodeCursor, encodeCursor } from './file-cursor';
+import { toFileDto } from './stored-file.mapper';
 import { StoredFileRepository } from './stored-file.repository';
 
+export const DEFAULT_PAGE_SIZE = 20;
+
+/** File metadata: registering uploads, listing, usage, deletion. The bytes are FileContentService's. */
 @Injectable()
 export class StorageService {
+  private readonly logger = new Logger(StorageService.name);
+
   constructor(
     private readonly files: StoredFileRepository,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
@@ -27,7 +40,7 @@ export class StorageService {
       mimeType: dto.mimeType,
       size: dto.size,
       expectedSha256: dto.sha256?.toLowerCase() ?? null,
-      expiresAt: new Date(Date.now() + this.config.pendingUploadTtlSeconds * 1000),
+      expiresAt: new Date(this.clock.now().getTime() + this.config.pendingUploadTtlSeconds * 1000),
     });
     return {
       ...toFileDto(file),
@@ -36,17 +49,35 @@ export class StorageService {
       expiresAt: file.expiresAt!.toISOString(),
     };
   }
-}
 
-export function toFileDto(file: StoredFile): StoredFileDto {
-  return {
-    id: file.id,
-    filename: file.filename,
-    mimeType: file.mimeType,
-    size: file.size,
-    status: file.status,
-    sha256: file.sha256,
-    createdAt: file.createdAt.toISOString(),
-    uploadedAt: file.uploadedAt ? file.uploadedAt.toISOString() : null,
-  };
+  async get(ownerId: string, id: string): Promise<StoredFileDto> {
+    const file = await this.files.findForOwner(ownerId, id);
+    if (!file) throw new NotFoundException('File not found');
+    return toFileDto(file);
+  }
+
+  async list(ownerId: string, query: ListFilesQueryDto): Promise<FileListDto> {
+    const page = await this.files.pageForOwner(ownerId, {
+      limit: query.limit ?? DEFAULT_PAGE_SIZE,
+      after: query.cursor === undefined ? null : decodeCursor(query.cursor),
+      includePending: query.status === 'all',
+    });
+    return { items: page.files.map(toFileDto), nextCursor: page.next ? encodeCursor(page.next) : null };
+  }
+
+  usage(ownerId: string): Promise<StorageUsageDto> {
+    return this.files.usageForOwner(ownerId);
+  }
+
+  /**
+   * The row goes first (in its own statement), then every blob of the file.
+   * A crash in between leaves unreferenced bytes, never a listed file
+   * without them; an upload still streaming in finds no row and drops its own blob.
+   */
+  async delete(ownerId: string, id: string): Promise<void> {
+    if (!(await this.files.deleteForOwner(ownerId, id))) throw new NotFoundException('File not found');
+    await this.blobs
+      .deleteFile(id)
+      .catch((error: Error) => this.logger.error(`File ${id} deleted but its blobs were not: ${error.message}`));
+  }
 }

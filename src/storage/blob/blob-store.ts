@@ -1,0 +1,66 @@
+import type { Readable } from 'node:stream';
+
+/** Inclusive byte offsets, as in an HTTP `Content-Range`. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where file bytes live. Keys are server-generated (`<fileId>/<attemptId>`),
+ * never derived from user input, so a driver may map them to paths or object
+ * names as they are.
+ *
+ * The contract every driver keeps (and test/support/blob-store-contract.ts checks):
+ * - `write` resolves only once the bytes are durable and readable under `key`;
+ *   if `body` fails (a client abort, a size or checksum check), it rejects with
+ *   that error and nothing is left under `key`, not even a partial or temp blob.
+ * - `read` opens the blob before resolving, so a missing blob is an error then,
+ *   not after response headers went out.
+ */
+export abstract class BlobStore {
+  /** Short name for logs and health output. */
+  abstract readonly name: string;
+
+  /** Streams `body` into a new blob at `key`, with back-pressure. */
+  abstract write(key: string, body: Readable): Promise<void>;
+
+  /** A stream of the blob's bytes, or of `range` of them. Rejects with BlobNotFoundError. */
+  abstract read(key: string, range?: ByteRange): Promise<Readable>;
+
+  /** Removes one blob; a missing one is not an error. */
+  abstract delete(key: string): Promise<void>;
+
+  /** Removes every blob and leftover of a file (all its upload attempts, finished or not). */
+  abstract deleteFile(fileId: string): Promise<void>;
+
+  /** Whether a blob exists under `key` (for sweeps and tests, not the request path). */
+  abstract exists(key: string): Promise<boolean>;
+
+  /** Throws when the store cannot take a write (readiness checks). */
+  abstract checkWritable(): Promise<void>;
+}
+
+export class BlobNotFoundError extends Error {
+  constructor(readonly key: string) {
+    super(`blob ${key} does not exist`);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
+/** `<fileId>/<attemptId>`: each upload attempt writes its own blob, so racing attempts never share bytes. */
+export function blobKeyFor(fileId: string, attemptId: string): string {
+  return `${fileId}/${attemptId}`;
+}
+
+const KEY = /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
+const FILE_ID = /^[0-9a-f-]{36}$/;
+
+/** Keys and ids come from the database, but a driver that maps them to paths checks anyway. */
+export function assertBlobKey(key: string): void {
+  if (!KEY.test(key)) throw new Error(`not a blob key: ${JSON.stringify(key)}`);
+}
+
+export function assertFileId(fileId: string): void {
+  if (!FILE_ID.test(fileId)) throw new Error(`not a file id: ${JSON.stringify(fileId)}`);
+}

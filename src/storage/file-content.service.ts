@@ -1,0 +1,139 @@
+import {
+  ConflictException,
+  GoneException,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  Logger,
+  NotFoundException,
+  PayloadTooLargeException,
+  BadRequestException,
+} from '@nestjs/common';
+import { create as contentDisposition } from 'content-disposition';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { BlobStore, blobKeyFor } from './blob/blob-store';
+import { Clock } from './clock';
+import type { StoredFileDto } from './dto/stored-file.dto';
+import { etagMatches, parseRange } from './http-range';
+import type { UploadBody } from './raw-upload-body';
+import { toFileDto } from './stored-file.mapper';
+import type { StoredFile } from './stored-file.entity';
+import { StoredFileRepository } from './stored-file.repository';
+import { meterUpload, UploadMeter } from './upload-meter';
+
+/** Conditional and range request headers of a content GET. */
+export interface ContentRequest {
+  range?: string;
+  ifRange?: string;
+  ifNoneMatch?: string;
+}
+
+/** What a content GET answers: status, headers and (unless 304) the byte stream. */
+export interface ContentResponse {
+  status: 200 | 206 | 304;
+  headers: Record<string, string>;
+  body: Readable | null;
+}
+
+export class RangeNotSatisfiableException extends HttpException {
+  constructor(readonly size: number) {
+    super(`The requested range is not within the file's ${size} bytes`, HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
+  }
+}
+
+/** The bytes of stored files: receiving an upload, serving a download. */
+@Injectable()
+export class FileContentService {
+  private readonly logger = new Logger(FileContentService.name);
+
+  constructor(
+    private readonly files: StoredFileRepository,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Streams an upload into a fresh blob while hashing it; the file becomes
+   * ready only after the blob is durable, in one UPDATE that also checks the
+   * row is still pending and unexpired. Any failure leaves the file pending
+   * and no blob behind.
+   */
+  async receive(ownerId: string, id: string, body: UploadBody): Promise<StoredFileDto> {
+    const file = await this.files.findForOwner(ownerId, id);
+    this.assertAwaitingContent(file);
+    if (body.declaredLength !== null && body.declaredLength !== file.size) {
+      throw body.declaredLength > file.size
+        ? new PayloadTooLargeException(`Content-Length ${body.declaredLength} is over the declared size of ${file.size} bytes`)
+        : new BadRequestException(`Content-Length ${body.declaredLength} is not the declared size of ${file.size} bytes`);
+    }
+
+    const key = blobKeyFor(file.id, randomUUID());
+    const meter = new UploadMeter(file.size, file.expectedSha256);
+    await this.blobs.write(key, meterUpload(body.stream, meter));
+
+    let ready: StoredFile | null;
+    try {
+      ready = await this.files.markReady(ownerId, file.id, { sha256: meter.sha256, blobKey: key }, this.clock.now());
+    } catch (error) {
+      await this.discard(key);
+      throw error;
+    }
+    if (!ready) {
+      // Deleted, expired or completed by a racing upload while the bytes streamed in.
+      await this.discard(key);
+      this.assertAwaitingContent(await this.files.findForOwner(ownerId, id));
+      throw new ConflictException('The file changed while its content was uploaded');
+    }
+    return toFileDto(ready);
+  }
+
+  /** Opens a ready file's content, honouring If-None-Match and a single Range. */
+  async open(ownerId: string, id: string, request: ContentRequest): Promise<ContentResponse> {
+    const file = await this.files.findForOwner(ownerId, id);
+    if (!file) throw new NotFoundException('File not found');
+    if (file.status !== 'ready' || !file.blobKey || !file.sha256) {
+      throw new ConflictException('The file has no content yet: upload it first');
+    }
+    const etag = `"${file.sha256}"`;
+    const headers: Record<string, string> = {
+      etag,
+      'cache-control': 'private, no-cache',
+      'last-modified': (file.uploadedAt ?? file.createdAt).toUTCString(),
+      // The declared type may be text/html or SVG: never sniff it, never run it as our origin.
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': 'sandbox',
+    };
+    if (etagMatches(request.ifNoneMatch, etag)) return { status: 304, headers, body: null };
+
+    Object.assign(headers, {
+      'content-type': file.mimeType,
+      'content-disposition': contentDisposition(file.filename, { type: 'attachment' }),
+      'accept-ranges': 'bytes',
+    });
+    // If-Range: a range of an older version would splice two files together.
+    const rangeHeader = request.ifRange === undefined || request.ifRange.trim() === etag ? request.range : undefined;
+    const range = parseRange(rangeHeader, file.size);
+    if (range.kind === 'unsatisfiable') throw new RangeNotSatisfiableException(file.size);
+    if (range.kind === 'partial') {
+      const { start, end } = range.range;
+      headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
+      headers['content-length'] = String(end - start + 1);
+      return { status: 206, headers, body: await this.blobs.read(file.blobKey, range.range) };
+    }
+    headers['content-length'] = String(file.size);
+    return { status: 200, headers, body: await this.blobs.read(file.blobKey) };
+  }
+
+  private assertAwaitingContent(file: StoredFile | null): asserts file is StoredFile {
+    if (!file) throw new NotFoundException('File not found');
+    if (file.status === 'ready') throw new ConflictException('The file already has its content; uploads are write-once');
+    if (!file.expiresAt || file.expiresAt.getTime() <= this.clock.now().getTime()) {
+      throw new GoneException('The upload expired; start a new one with POST /api/v1/storage/upload');
+    }
+  }
+
+  private async discard(key: string): Promise<void> {
+    await this.blobs.delete(key).catch((error: Error) => this.logger.warn(`Could not remove blob ${key}: ${error.message}`));
+  }
+}

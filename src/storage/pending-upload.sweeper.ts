@@ -1,0 +1,61 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { BlobStore } from './blob/blob-store';
+import { Clock } from './clock';
+import { StoredFileRepository } from './stored-file.repository';
+
+/** How often each instance looks for expired uploads; the TTL is hours, so minutes are precise enough. */
+export const SWEEP_INTERVAL_MS = 5 * 60_000;
+const BATCH = 100;
+
+/**
+ * Removes pending uploads whose time ran out, and their partial blobs. Runs
+ * on a timer in every instance (rows are claimed with SKIP LOCKED, so
+ * instances never fight) and can be called directly.
+ */
+@Injectable()
+export class PendingUploadSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(PendingUploadSweeper.name);
+  private timer: NodeJS.Timeout | null = null;
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly files: StoredFileRepository,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep().catch((e: Error) => this.logger.error(`Sweep failed: ${e.message}`)), SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.last;
+  }
+
+  /** Sweeps everything that expired by `now`; answers how many uploads were removed. */
+  sweep(now: Date = this.clock.now()): Promise<number> {
+    // One sweep at a time per instance: a call during a sweep runs after it.
+    const next = this.last.then(() => this.sweepAll(now));
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+
+  private async sweepAll(now: Date): Promise<number> {
+    let removed = 0;
+    for (;;) {
+      const ids = await this.files.deleteExpiredPending(now, BATCH);
+      for (const id of ids) {
+        await this.blobs
+          .deleteFile(id)
+          .catch((error: Error) => this.logger.warn(`Expired upload ${id}: blobs not removed: ${error.message}`));
+      }
+      removed += ids.length;
+      if (ids.length < BATCH) break;
+    }
+    if (removed > 0) this.logger.log(`Removed ${removed} expired pending upload(s)`);
+    return removed;
+  }
+}

@@ -1,0 +1,78 @@
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { finished, Transform, type TransformCallback, type Readable } from 'node:stream';
+
+/**
+ * Passes an upload's bytes through while hashing and counting them, and fails
+ * the stream (so the blob store keeps nothing) the moment the body is longer
+ * than declared, or at its end when it is shorter or its SHA-256 is not the
+ * one the client promised. A blob store therefore only ever completes a write
+ * whose bytes are exactly the declared ones.
+ */
+export class UploadMeter extends Transform {
+  private readonly hash = createHash('sha256');
+  private received = 0;
+  private digest: string | null = null;
+
+  constructor(
+    private readonly expectedSize: number,
+    private readonly expectedSha256: string | null,
+  ) {
+    super();
+  }
+
+  /** Hex SHA-256 of the bytes, once the whole body went through. */
+  get sha256(): string {
+    if (this.digest === null) throw new Error('the upload has not finished');
+    return this.digest;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    this.received += chunk.length;
+    if (this.received > this.expectedSize) {
+      callback(new PayloadTooLargeException(`The body is longer than the declared size of ${this.expectedSize} bytes`));
+      return;
+    }
+    this.hash.update(chunk);
+    callback(null, chunk);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.received < this.expectedSize) {
+      callback(
+        new BadRequestException(
+          `The body has ${this.received} bytes but the upload declared ${this.expectedSize}; nothing was stored`,
+        ),
+      );
+      return;
+    }
+    const digest = this.hash.digest('hex');
+    if (this.expectedSha256 !== null && digest !== this.expectedSha256) {
+      callback(new BadRequestException(`The body's SHA-256 is ${digest}, not the declared sha256; nothing was stored`));
+      return;
+    }
+    this.digest = digest;
+    callback();
+  }
+}
+
+export class UploadInterruptedException extends BadRequestException {
+  constructor() {
+    super('The upload was interrupted before the whole body arrived; nothing was stored');
+  }
+}
+
+/**
+ * Feeds `source` (the request body) through `meter`. Unlike `pipeline`, a
+ * failing meter does not destroy the request: the server can still answer
+ * 413 or 400 instead of dropping the connection. A request that ends early
+ * (the client went away) fails the meter.
+ */
+export function meterUpload(source: Readable, meter: UploadMeter): UploadMeter {
+  finished(source, (error) => {
+    if (error && !meter.destroyed) meter.destroy(new UploadInterruptedException());
+  });
+  meter.once('error', () => source.unpipe(meter));
+  source.pipe(meter);
+  return meter;
+}
