@@ -1,4 +1,3 @@
-import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { Server } from 'node:http';
@@ -11,20 +10,28 @@ import { createTestDatabase, dropTestDatabase } from './test-database';
 export const ADMIN_EMAIL = 'admin@example.com';
 export const ADMIN_PASSWORD = 'admin-password-123';
 
-/** Records every log line the app writes, so tests can assert on (the absence of) secrets. */
-export class RecordingLogger implements LoggerService {
+/** Collects the app's JSON log lines, so tests can assert on (the absence of) secrets. */
+export class RecordingLogger {
   readonly lines: string[] = [];
-  private record(level: string, args: unknown[]): void {
-    this.lines.push(`${level} ${args.map((a) => (a instanceof Error ? a.stack : String(a))).join(' ')}`);
+  write(line: string): void {
+    this.lines.push(line.trimEnd());
   }
-  log(...args: unknown[]): void { this.record('log', args); }
-  error(...args: unknown[]): void { this.record('error', args); }
-  warn(...args: unknown[]): void { this.record('warn', args); }
-  debug(...args: unknown[]): void { this.record('debug', args); }
-  verbose(...args: unknown[]): void { this.record('verbose', args); }
-  fatal(...args: unknown[]): void { this.record('fatal', args); }
-  text(): string { return this.lines.join('\n'); }
+  text(): string {
+    return this.lines.join('\n');
+  }
+  /** The parsed lines whose `msg` contains `fragment`. */
+  messages(fragment: string): Array<Record<string, unknown>> {
+    return this.lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => typeof l.msg === 'string' && l.msg.includes(fragment));
+  }
 }
+
+/**
+ * nestjs-pino keeps one pino-http instance per process (the first app's
+ * destination wins), so every app a spec starts logs into this one recorder.
+ */
+const processLog = new RecordingLogger();
 
 export interface TestApp {
   app: NestFastifyApplication;
@@ -70,10 +77,10 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
-  const logger = new RecordingLogger();
+  const logger = processLog;
   let app: NestFastifyApplication;
   try {
-    app = await createApp(logger);
+    app = await createApp({ logDestination: logger });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   } finally {
