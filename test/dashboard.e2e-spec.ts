@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { hashApiKey } from '../src/api-keys/api-key-format';
 import { adminActor, createApiKey, createManager, csrfFrom, csrfOn, signIn } from './support/factories';
@@ -319,5 +320,54 @@ describe('Dashboard (e2e)', () => {
       expect(res.headers['content-type']).toMatch(/javascript/);
       expect(res.text).toContain('navigator.clipboard.writeText');
     });
+  });
+});
+
+describe('Dashboard session lifetime (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { EDS_SESSION_IDLE_SECONDS: '600', EDS_SESSION_ABSOLUTE_SECONDS: '3600' } });
+  });
+  afterAll(async () => {
+    await t?.destroy();
+  });
+
+  /** Signs in and returns the session cookie and the store's key for it (SHA-256 of the id). */
+  async function session(): Promise<{ cookie: string; idHash: string; setCookie: string }> {
+    const login = await request(t.http).get('/dashboard/login').expect(200);
+    const res = await request(t.http)
+      .post('/dashboard/login')
+      .set('Cookie', sessionCookie(login.headers['set-cookie']).split(';')[0])
+      .type('form')
+      .send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD, _csrf: csrfFrom(login.text) })
+      .expect(303);
+    const setCookie = sessionCookie(res.headers['set-cookie']);
+    const cookie = setCookie.split(';')[0];
+    const sessionId = decodeURIComponent(cookie.slice('eds_session='.length)).split('.')[0];
+    return { cookie, setCookie, idHash: createHash('sha256').update(sessionId).digest('hex') };
+  }
+
+  it('gives the cookie the idle lifetime and keeps an active session alive', async () => {
+    const { cookie, setCookie } = await session();
+    const expires = Date.parse(/Expires=([^;]+)/.exec(setCookie)![1]);
+    expect(Math.abs(expires - (Date.now() + 600_000))).toBeLessThan(5_000);
+    await request(t.http).get('/dashboard/api-keys').set('Cookie', cookie).expect(200);
+  });
+
+  it('ends a session left idle past its lifetime', async () => {
+    const { cookie, idHash } = await session();
+    await request(t.http).get('/dashboard/api-keys').set('Cookie', cookie).expect(200);
+    await t.sql(`UPDATE dashboard_sessions SET expires_at = now() - interval '1 second' WHERE id_hash = $1`, [idHash]);
+    await request(t.http).get('/dashboard/api-keys').set('Cookie', cookie).expect(303).expect('Location', '/dashboard/login');
+  });
+
+  it('ends a session past its absolute lifetime however active, and deletes it', async () => {
+    const { cookie, idHash } = await session();
+    await request(t.http).get('/dashboard/api-keys').set('Cookie', cookie).expect(200);
+    const stale = Date.now() - 3601 * 1000;
+    await t.sql(`UPDATE dashboard_sessions SET data = jsonb_set(data, '{signedInAt}', to_jsonb($1::bigint)) WHERE id_hash = $2`, [stale, idHash]);
+    await request(t.http).get('/dashboard/api-keys').set('Cookie', cookie).expect(303).expect('Location', '/dashboard/login');
+    expect(await t.sql(`SELECT 1 FROM dashboard_sessions WHERE id_hash = $1`, [idHash])).toEqual([]);
   });
 });

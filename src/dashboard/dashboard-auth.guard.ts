@@ -1,5 +1,15 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import type { ConfigType } from '@nestjs/config';
+import { authConfig } from '../config';
 import { isAdmin } from '../managers/actor';
 import { ManagersService } from '../managers/managers.service';
 import './session.types';
@@ -11,13 +21,25 @@ export class LoginRequiredException extends HttpException {
   }
 }
 
-/** Puts the signed-in manager on `request.actor`, or sends the browser to /dashboard/login. */
+/**
+ * Puts the signed-in manager on `request.actor`, or sends the browser to
+ * /dashboard/login. The idle timeout is the session cookie's rolling expiry
+ * (enforced by the store); the absolute one is checked here.
+ */
 @Injectable()
 export class DashboardAuthGuard implements CanActivate {
-  constructor(private readonly managers: ManagersService) {}
+  constructor(
+    private readonly managers: ManagersService,
+    @Inject(authConfig.KEY) private readonly auth: ConfigType<typeof authConfig>,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const signedInAt = request.session?.signedInAt ?? 0;
+    if (request.session?.managerId && Date.now() - signedInAt > this.auth.sessionAbsoluteSeconds * 1000) {
+      await request.session.destroy();
+      throw new LoginRequiredException();
+    }
     const managerId = request.session?.managerId;
     const actor = managerId ? await this.managers.findActor(managerId) : null;
     if (!actor) throw new LoginRequiredException();
