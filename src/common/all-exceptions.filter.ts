@@ -25,7 +25,10 @@ export function sendError(
   exception: unknown,
   logger: Logger,
 ): void {
-  const { body, serverFault } = toErrorBody(exception);
+  const { body, serverFault, databaseDown, ...result } = toErrorBody(exception);
+  if (databaseDown) {
+    logger.warn(`${request.method} ${request.routeOptions?.url ?? request.url.split('?')[0]}: database unavailable (${(exception as Error)?.message})`);
+  }
   if (serverFault) {
     logger.error(
       `${request.method} ${request.routeOptions?.url ?? request.url.split('?')[0]} failed`,
@@ -33,7 +36,7 @@ export function sendError(
     );
   }
   if (reply.sent) return;
-  const retryAfter = (exception as { retryAfterSeconds?: number })?.retryAfterSeconds;
+  const retryAfter = (exception as { retryAfterSeconds?: number })?.retryAfterSeconds ?? result.retryAfterSeconds;
   if (typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
   if (isDashboardPage(request)) {
     void reply

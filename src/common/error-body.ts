@@ -22,12 +22,42 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_CSRF_INVALID_TOKEN: 'This form has expired or was not sent from the dashboard. Reload the page and try again.',
 };
 
+/** Network-level failures reaching PostgreSQL, and SQLSTATEs meaning "the server is not there". */
+const UNAVAILABLE_NET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const UNAVAILABLE_SQLSTATES = /^(08|57P0[1-3]|53300)/;
+const UNAVAILABLE_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is not established|the database system is (starting up|shutting down)/i;
+
+/**
+ * True when the error means the database cannot be reached right now: the
+ * client should retry (503), nothing is wrong with its request.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; depth++) {
+    const candidate = e as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    if (typeof candidate.code === 'string') {
+      if (UNAVAILABLE_NET_CODES.has(candidate.code) || UNAVAILABLE_SQLSTATES.test(candidate.code)) return true;
+    }
+    if (typeof candidate.message === 'string' && UNAVAILABLE_MESSAGES.test(candidate.message)) return true;
+    e = candidate.driverError ?? candidate.cause;
+  }
+  return false;
+}
+
 /**
  * Maps anything thrown while handling a request to the public error body and
  * tells whether it is a server fault (to be logged with its cause). Nothing
  * internal (stack, query, class or file names) ever reaches the body.
  */
-export function toErrorBody(exception: unknown): { body: ErrorBody; serverFault: boolean } {
+export interface ErrorResult {
+  body: ErrorBody;
+  /** Log it with its cause: something is wrong on our side. */
+  serverFault: boolean;
+  retryAfterSeconds?: number;
+  databaseDown?: boolean;
+}
+
+export function toErrorBody(exception: unknown): ErrorResult {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     // Nest wraps Fastify's own 4xx errors; their code says what to tell the client.
@@ -56,6 +86,15 @@ export function toErrorBody(exception: unknown): { body: ErrorBody; serverFault:
           ? fastify.message
           : reasonPhrase(status));
     return { body: { statusCode: status, error: reasonPhrase(status), message }, serverFault: false };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    const status = HttpStatus.SERVICE_UNAVAILABLE;
+    return {
+      body: { statusCode: status, error: reasonPhrase(status), message: 'Service temporarily unavailable; try again shortly' },
+      serverFault: false,
+      retryAfterSeconds: 5,
+      databaseDown: true,
+    };
   }
   const status = HttpStatus.INTERNAL_SERVER_ERROR;
   return {
