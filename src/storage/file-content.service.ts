@@ -9,7 +9,7 @@ import {
   PayloadTooLargeException,
   BadRequestException,
 } from '@nestjs/common';
-import { create as contentDisposition } from 'content-disposition';
+import { attachmentDisposition } from './content-disposition';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { BlobStore, blobKeyFor } from './blob/blob-store';
@@ -108,7 +108,7 @@ export class FileContentService {
 
     Object.assign(headers, {
       'content-type': file.mimeType,
-      'content-disposition': contentDisposition(file.filename, { type: 'attachment' }),
+      'content-disposition': attachmentDisposition(file.filename),
       'accept-ranges': 'bytes',
     });
     // If-Range: a range of an older version would splice two files together.
