@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApp } from './app.factory';
-import { appConfig, ConfigurationError } from './config';
+import { appConfig, ConfigurationError, validateConfiguration } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('EDS');
+  validateConfiguration();
   const { port, dataDir } = appConfig();
+  await assertWritableDir(dataDir);
 
   // No DATABASE_URL: run our own PostgreSQL in the data dir (nothing to install).
   let embedded: EmbeddedDatabase | null = null;
@@ -35,6 +38,18 @@ async function bootstrap(): Promise<void> {
 
   await app.listen({ port, host: '0.0.0.0' });
   logger.log(`EDS listening on http://localhost:${port} — dashboard /dashboard, API docs /api/docs`);
+}
+
+async function assertWritableDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `.write-probe-${process.pid}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigurationError(`Invalid configuration: EDS_DATA_DIR ${dir} is not a writable directory (${reason})`);
+  }
 }
 
 bootstrap().catch(async (error: unknown) => {

@@ -25,7 +25,15 @@ export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
 
+/** When a value is of the wrong kind, say only that (not also every range it misses). */
+const KIND_CHECKS = ['isInt', 'isBoolean', 'isString', 'isUrl', 'isEmail', 'isIn'];
+
 function describe(error: ValidationError): string {
-  const reasons = Object.values(error.constraints ?? {}).join(', ');
+  const constraints = error.constraints ?? {};
+  const kind = Object.keys(constraints).filter((k) => KIND_CHECKS.includes(k));
+  // class-validator's own messages already start with the property name.
+  const reasons = (kind.length ? kind.map((k) => constraints[k]) : Object.values(constraints))
+    .map((m) => (m.startsWith(`${error.property} `) ? m.slice(error.property.length + 1) : m))
+    .join(', ');
   return `Invalid configuration: ${error.property} ${reasons}`;
 }

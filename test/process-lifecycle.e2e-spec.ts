@@ -1,0 +1,151 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
+import { spawnApp } from './support/app-process';
+import { createTestDatabase, dropTestDatabase } from './support/test-database';
+
+const ADMIN = { EDS_ADMIN_EMAIL: 'ops@example.com', EDS_ADMIN_PASSWORD: 'ops-password-123' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function withDb<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A key for the bootstrap admin, inserted the way the service stores it (hash only). */
+async function insertKey(databaseUrl: string): Promise<{ id: string; key: string }> {
+  const key = generateApiKey();
+  const id = await withDb(databaseUrl, async (c) => {
+    const { rows } = await c.query(
+      `INSERT INTO api_keys (owner_id, name, key_hash, last_four)
+       SELECT id, 'lifecycle', $1, $2 FROM managers WHERE email = $3 RETURNING id`,
+      [hashApiKey(key), key.slice(-4), ADMIN.EDS_ADMIN_EMAIL],
+    );
+    return rows[0].id as string;
+  });
+  return { id, key };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('Process lifecycle (e2e, real processes and signals)', () => {
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'eds-proc-'));
+  });
+  afterEach(async () => {
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('on SIGTERM stops accepting, finishes the in-flight upload, flushes last-use stamps and exits 0', async () => {
+    const databaseUrl = await createTestDatabase();
+    try {
+      const app = await spawnApp({ ...ADMIN, DATABASE_URL: databaseUrl, EDS_DATA_DIR: dataDir, EDS_LAST_USED_FLUSH_MS: '60000' });
+      const { id: keyId, key } = await insertKey(databaseUrl);
+      const me = await fetch(`${app.url}/api/v1/me`, { headers: { 'x-api-key': key } });
+      expect(me.status).toBe(200);
+
+      const size = 256 * 1024;
+      const created = await fetch(`${app.url}/api/v1/storage/upload`, {
+        method: 'POST',
+        headers: { 'x-api-key': key, 'content-type': 'application/json' },
+        body: JSON.stringify({ filename: 'slow.bin', mimeType: 'application/octet-stream', size }),
+      });
+      expect(created.status).toBe(201);
+      const { id: fileId } = (await created.json()) as { id: string };
+
+      // Half the body, then SIGTERM, then the other half.
+      const { port } = new URL(app.url);
+      const upload = new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method: 'PUT', path: `/api/v1/storage/files/${fileId}/content`, headers: { 'x-api-key': key, 'content-length': size } },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode!, body }));
+          },
+        );
+        req.on('error', reject);
+        req.write(Buffer.alloc(size / 2, 7));
+        setTimeout(() => {
+          app.child.kill('SIGTERM');
+          setTimeout(() => req.end(Buffer.alloc(size / 2, 7)), 500);
+        }, 200);
+      });
+
+      // While draining, new connections are refused.
+      await sleep(450);
+      await expect(fetch(`${app.url}/health/live`)).rejects.toThrow();
+
+      const finished = await upload;
+      expect(finished.status).toBe(200);
+      expect(JSON.parse(finished.body)).toMatchObject({ id: fileId, status: 'ready', size });
+      expect(await app.exited).toEqual({ code: 0, signal: null });
+
+      const [stamp] = await withDb(databaseUrl, async (c) => (await c.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [keyId])).rows);
+      expect(stamp.last_used_at).toBeInstanceOf(Date);
+      const [file] = await withDb(databaseUrl, async (c) => (await c.query(`SELECT status FROM stored_files WHERE id = $1`, [fileId])).rows);
+      expect(file.status).toBe('ready');
+    } finally {
+      await dropTestDatabase(databaseUrl);
+    }
+  }, 90_000);
+
+  it('runs its own PostgreSQL, stops it on SIGTERM, and recovers from a SIGKILLed run', async () => {
+    const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
+    const postmaster = () => Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+
+    const first = await spawnApp({ ...ADMIN, EDS_DATA_DIR: dataDir });
+    expect((await fetch(`${first.url}/health`)).status).toBe(200);
+    const orphan = postmaster();
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(isAlive(orphan)).toBe(true); // a SIGKILLed run leaves its postmaster behind
+
+    const second = await spawnApp({ ...ADMIN, EDS_DATA_DIR: dataDir });
+    expect(isAlive(orphan)).toBe(false); // …which the next start stops before starting its own
+    expect((await fetch(`${second.url}/health`)).status).toBe(200);
+    const own = postmaster();
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    for (let i = 0; i < 50 && isAlive(own); i++) await sleep(100);
+    expect(isAlive(own)).toBe(false);
+    expect(existsSync(pidFile)).toBe(false);
+  }, 120_000);
+});
+
+describe('Bad configuration (e2e, real process)', () => {
+  it.each([
+    [{ EDS_STORAGE_DRIVER: 'ftp' }, 'Invalid configuration: EDS_STORAGE_DRIVER must be "fs" or "s3"'],
+    [{ DATABASE_URL: 'mysql://u@h/db' }, 'Invalid configuration: DATABASE_URL must be a postgres:// URL, e.g. postgres://user:pass@host:5432/eds'],
+    [{ PORT: 'eighty' }, 'Invalid configuration: PORT must be an integer number'],
+    [{ EDS_STORAGE_DRIVER: 's3' }, 'Invalid configuration: S3_BUCKET is required when EDS_STORAGE_DRIVER=s3'],
+    [{ EDS_DATA_DIR: '/etc/hostname/data' }, 'Invalid configuration: EDS_DATA_DIR /etc/hostname/data is not a writable directory (ENOTDIR)'],
+  ])('%j stops the start with one clear line naming the variable', async (env, line) => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'eds-badcfg-'));
+    try {
+      await expect(spawnApp({ EDS_DATA_DIR: dataDir, ...env }, 20_000)).rejects.toThrow(
+        new RegExp(`exited before listening:\\n${line.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\n$`),
+      );
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
