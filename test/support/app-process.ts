@@ -36,7 +36,9 @@ export async function spawnApp(env: Record<string, string | undefined>, timeoutM
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
   const started = Date.now();
-  while (!output.includes('EDS listening on')) {
+  const url = `http://127.0.0.1:${port}`;
+  const live = () => fetch(`${url}/health/live`).then((r) => r.ok, () => false);
+  while (!(await live())) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`the app exited before listening:\n${output}`);
     }
@@ -46,7 +48,7 @@ export async function spawnApp(env: Record<string, string | undefined>, timeoutM
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { url: `http://127.0.0.1:${port}`, child, output: () => output, exited };
+  return { url, child, output: () => output, exited };
 }
 
 export function freePort(): Promise<number> {
