@@ -26,7 +26,7 @@ const QUICK = args.has('--quick');
 const FAIL = !args.has('--no-fail');
 const MiB = 1024 * 1024;
 const CONFIG = QUICK
-  ? { seconds: 1, connections: 32, uploadMiB: 8, listRows: 20_000, deepPage: 200, samples: 20 }
+  ? { seconds: Number(process.env.BENCH_SECONDS ?? 1), connections: 32, uploadMiB: 8, listRows: 20_000, deepPage: 200, samples: 20 }
   : { seconds: 10, connections: 32, uploadMiB: 256, listRows: 1_000_000, deepPage: 10_000, samples: 200 };
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-123' };
 

@@ -1,10 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import type { FastifyBaseLogger } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { appConfig } from './config';
+import { createLogger, PinoNestLogger, registerRequestLogging } from './logging/logger';
 
 /** JSON bodies under /api/v1 are small by contract (DESIGN.md §4). */
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -16,13 +17,20 @@ export interface CreateAppOptions {
 
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const { trustProxy } = appConfig();
-  const adapter = new FastifyAdapter({ trustProxy, bodyLimit: JSON_BODY_LIMIT });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ logging: { destination: options.logDestination } }),
-    adapter,
-    { bufferLogs: true, abortOnError: false },
-  );
-  app.useLogger(app.get(Logger));
+  const logger = createLogger({ destination: options.logDestination });
+  const adapter = new FastifyAdapter({
+    trustProxy,
+    bodyLimit: JSON_BODY_LIMIT,
+    loggerInstance: logger,
+    disableRequestLogging: true,
+    // No per-request child logger: its bindings cost more than the key check.
+    childLoggerFactory: (root: FastifyBaseLogger) => root,
+  });
+  registerRequestLogging(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    logger: new PinoNestLogger(logger),
+    abortOnError: false,
+  });
   await configureApp(app);
   return app;
 }

@@ -1,11 +1,10 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { appConfig, authConfig, databaseConfig, storageConfig } from './config';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
-import { LoggingModule, type LoggingOptions } from './logging/logging.module';
 import { ManagersModule } from './managers/managers.module';
 import { StorageModule } from './storage/storage.module';
 
@@ -25,8 +24,4 @@ import { StorageModule } from './storage/storage.module';
     HealthModule,
   ],
 })
-export class AppModule {
-  static forRoot(options: { logging?: LoggingOptions } = {}): DynamicModule {
-    return { module: AppModule, imports: [LoggingModule.forRoot(options.logging)] };
-  }
-}
+export class AppModule {}
