@@ -2,7 +2,7 @@ import { parse as parseContentDisposition } from 'content-disposition';
 import { request as httpRequest } from 'node:http';
 import { Transform } from 'node:stream';
 import request from 'supertest';
-import { Clock } from '../src/storage/clock';
+import { Clock } from '../src/common/clock';
 import { StoredFileRepository } from '../src/storage/stored-file.repository';
 import { BlobStore } from '../src/storage/blob/blob-store';
 import { adminActor, createApiKey } from './support/factories';

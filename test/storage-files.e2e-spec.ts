@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
-import { Clock } from '../src/storage/clock';
+import { Clock } from '../src/common/clock';
 import { PendingUploadSweeper } from '../src/storage/pending-upload.sweeper';
 import { adminActor, createApiKey, createManager } from './support/factories';
 import { blobEntries, randomContent, sha256, StorageClient, type FileMeta } from './support/storage-client';

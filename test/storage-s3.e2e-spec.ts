@@ -2,7 +2,7 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { Clock } from '../src/storage/clock';
+import { Clock } from '../src/common/clock';
 import { PendingUploadSweeper } from '../src/storage/pending-upload.sweeper';
 import { adminActor, createApiKey } from './support/factories';
 import { findMotoServer, MOTO_MISSING, startMoto, type MotoServer } from './support/moto';

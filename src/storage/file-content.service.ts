@@ -13,7 +13,7 @@ import { attachmentDisposition } from './content-disposition';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { BlobStore, blobKeyFor } from './blob/blob-store';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { StoredFileDto } from './dto/stored-file.dto';
 import { etagMatches, parseRange } from './http-range';
 import type { UploadBody } from './raw-upload-body';

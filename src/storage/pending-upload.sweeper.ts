@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { BlobStore } from './blob/blob-store';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import { StoredFileRepository } from './stored-file.repository';
 
 /** How often each instance looks for expired uploads; the TTL is hours, so minutes are precise enough. */

@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BlobStore } from './blob/blob-store';
 import { blobStoreProvider } from './blob/blob-store.provider';
-import { Clock } from './clock';
+import { ClockModule } from '../common/clock';
 import { FileContentService } from './file-content.service';
 import { PendingUploadSweeper } from './pending-upload.sweeper';
 import { StorageRawBodyRegistrar } from './raw-upload-body';
@@ -13,7 +13,7 @@ import { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([StoredFile]), ApiKeysModule],
+  imports: [TypeOrmModule.forFeature([StoredFile]), ApiKeysModule, ClockModule],
   controllers: [StorageController],
   providers: [
     StoredFileRepository,
@@ -21,7 +21,6 @@ import { StoredFileRepository } from './stored-file.repository';
     FileContentService,
     PendingUploadSweeper,
     StorageRawBodyRegistrar,
-    Clock,
     blobStoreProvider,
   ],
   // BlobStore for the readiness check (it can probe S3 as well as the disk).

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, NotFoundException, PayloadTooLargeException
 import type { ConfigType } from '@nestjs/config';
 import { appConfig, storageConfig } from '../config';
 import { BlobStore } from './blob/blob-store';
-import { Clock } from './clock';
+import { Clock } from '../common/clock';
 import type { CreateUploadDto } from './dto/create-upload.dto';
 import type { FileListDto } from './dto/file-list.dto';
 import type { ListFilesQueryDto } from './dto/list-files-query.dto';
