@@ -16,8 +16,11 @@ describe('Database outage (e2e)', () => {
     t = await startTestApp({ databaseUrl: pg.url });
   }, 60_000);
   afterAll(async () => {
-    await t?.destroy();
-    await pg?.destroy();
+    try {
+      await t?.destroy();
+    } finally {
+      await pg?.destroy();
+    }
   }, 60_000);
 
   it('answers 503 (fast, not 500, not a hang) while PostgreSQL is down, and recovers without a restart', async () => {

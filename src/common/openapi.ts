@@ -22,10 +22,47 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1.0.0')
     .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'Your API key, `exstr_live_…`' }, API_KEY_SECURITY)
     .build();
-  return SwaggerModule.createDocument(app, config, {
+  const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ErrorResponseDto],
     operationIdFactory: (_controller, method) => method,
   });
+  addCrossCuttingErrors(document);
+  return document;
+}
+
+/**
+ * Answers any /api/v1 operation can give, whatever its controller says: the
+ * global filter's 500 and the 503 of a database outage. Documented once here,
+ * next to the filter that produces them, rather than on every handler.
+ */
+function addCrossCuttingErrors(document: OpenAPIObject): void {
+  const error = (
+    description: string,
+    example: object,
+    headers?: Record<string, { description: string; schema: { type: 'integer' } }>,
+  ) => ({
+    description,
+    ...(headers ? { headers } : {}),
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' }, example } },
+  });
+  const unavailable = error(
+    'The database is unreachable right now; retry after `Retry-After` seconds.',
+    { statusCode: 503, error: 'Service Unavailable', message: 'Service temporarily unavailable; try again shortly' },
+    { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+  );
+  const internal = error('An unexpected fault on our side (details are logged, never sent).', {
+    statusCode: 500,
+    error: 'Internal Server Error',
+    message: 'Internal server error',
+  });
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith('/api/v1/')) continue;
+    for (const operation of [item.get, item.put, item.post, item.delete, item.patch, item.head]) {
+      if (!operation) continue;
+      operation.responses['500'] ??= internal;
+      operation.responses['503'] ??= unavailable;
+    }
+  }
 }
 
 /** Swagger UI at /api/docs, the OpenAPI 3 document at /api/docs-json. */

@@ -27,7 +27,6 @@ import {
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
-  ApiProduces,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -146,10 +145,9 @@ export class StorageController {
   @ApiHeader({ name: 'Range', required: false, description: 'One byte range, e.g. `bytes=0-1023` or `bytes=-512`.' })
   @ApiHeader({ name: 'If-None-Match', required: false, description: 'An ETag from an earlier download.' })
   @ApiHeader({ name: 'If-Range', required: false, description: 'Serve the Range only if the ETag still matches.' })
-  @ApiProduces('application/octet-stream')
   @ApiOkResponse({
-    description: 'The whole content.',
-    schema: { type: 'string', format: 'binary' },
+    description: 'The whole content, with the Content-Type declared at upload.',
+    content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
     headers: {
       ETag: { description: 'The SHA-256 of the content, quoted.', schema: { type: 'string' } },
       'Content-Disposition': { description: '`attachment` with an RFC 5987 `filename*`.', schema: { type: 'string' } },
@@ -158,8 +156,8 @@ export class StorageController {
   })
   @ApiResponse({
     status: HttpStatus.PARTIAL_CONTENT,
-    description: 'The requested range.',
-    content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+    description: 'The requested range, with the Content-Type declared at upload.',
+    content: { '*/*': { schema: { type: 'string', format: 'binary' } } },
     headers: { 'Content-Range': { description: '`bytes start-end/size`', schema: { type: 'string' } } },
   })
   @ApiResponse({ status: HttpStatus.NOT_MODIFIED, description: 'If-None-Match names the current ETag.' })

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
+import { assertConformance, recordResponses, type OpenApiDocument, type RecordedResponse } from './openapi-conformance';
 import { createTestDatabase, dropTestDatabase } from './test-database';
 
 export const ADMIN_EMAIL = 'admin@example.com';
@@ -79,8 +80,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   }
   const logger = processLog;
   let app: NestFastifyApplication;
+  let responses: RecordedResponse[] = [];
+  let conformance: Error | undefined;
   try {
     app = await createApp({ logDestination: logger });
+    // Every answer under /api/v1 is checked against the served OpenAPI document at close().
+    responses = recordResponses(app);
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   } finally {
@@ -93,6 +98,12 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    try {
+      const served = await app.inject({ method: 'GET', url: '/api/docs-json' });
+      assertConformance(responses, served.json<OpenApiDocument>());
+    } catch (error) {
+      conformance = error as Error;
+    }
     await app.close();
   };
   return {
@@ -113,11 +124,16 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       }
       return (await app.get(DataSource).query(query, params)) as T[];
     },
-    close,
+    close: async () => {
+      await close();
+      if (conformance) throw conformance;
+    },
     destroy: async () => {
       await close();
       if (!options.databaseUrl) await dropTestDatabase(databaseUrl);
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+      // Last, after the cleanup: an answer the OpenAPI document does not describe.
+      if (conformance) throw conformance;
     },
   };
 }
