@@ -3,14 +3,17 @@ import { Logger } from '@nestjs/common';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createApp } from './app.factory';
-import { appConfig, ConfigurationError, validateConfiguration } from './config';
+import { appConfig, ConfigurationError, storageConfig, validateConfiguration } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
+import { assertS3BucketWritable } from './storage/blob/blob-store.provider';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('EDS');
   validateConfiguration();
   const { port, dataDir } = appConfig();
   await assertWritableDir(dataDir);
+  const storage = storageConfig();
+  if (storage.driver === 's3') await assertS3BucketWritable(storage.s3);
 
   // No DATABASE_URL: run our own PostgreSQL in the data dir (nothing to install).
   let embedded: EmbeddedDatabase | null = null;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
 import { spawnApp } from './support/app-process';
+import { findMotoServer, MOTO_MISSING, startMoto } from './support/moto';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
 const ADMIN = { EDS_ADMIN_EMAIL: 'ops@example.com', EDS_ADMIN_PASSWORD: 'ops-password-123' };
@@ -148,4 +149,33 @@ describe('Bad configuration (e2e, real process)', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 30_000);
+});
+
+describe('An S3 bucket that is not there (e2e, real process)', () => {
+  const bin = findMotoServer();
+  const maybe = bin ? it : it.skip;
+  if (!bin) console.warn(MOTO_MISSING);
+
+  maybe('stops the start with one line naming S3_BUCKET', async () => {
+    const moto = await startMoto(bin!);
+    const dataDir = await mkdtemp(join(tmpdir(), 'eds-nobucket-'));
+    try {
+      const env = {
+        EDS_DATA_DIR: dataDir,
+        EDS_STORAGE_DRIVER: 's3',
+        S3_BUCKET: 'no-such-bucket',
+        S3_ENDPOINT: moto.endpoint,
+        S3_REGION: 'us-east-1',
+        S3_ACCESS_KEY_ID: 'test',
+        S3_SECRET_ACCESS_KEY: 'test',
+        S3_FORCE_PATH_STYLE: 'true',
+      };
+      await expect(spawnApp(env, 30_000)).rejects.toThrow(
+        new RegExp(`\\nInvalid configuration: S3_BUCKET no-such-bucket is not a writable bucket at ${moto.endpoint.replace(/[.]/g, '\\.')} \\(NoSuchBucket\\)\\n$`),
+      );
+    } finally {
+      await moto.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,27 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
+import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { appConfig } from '../config';
+import { BlobStore } from '../storage/blob/blob-store';
 
-/** Ready only if the blob store accepts a write. */
+/** Ready only if the blob store (data dir or S3 bucket) accepts a write. */
 @Injectable()
 export class StorageWritableIndicator {
   constructor(
     private readonly indicators: HealthIndicatorService,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    private readonly blobs: BlobStore,
   ) {}
 
   async check(key: string): Promise<HealthIndicatorResult> {
     const indicator = this.indicators.check(key);
-    const dir = join(this.app.dataDir, 'tmp');
-    const probe = join(dir, `health-${randomUUID()}`);
     try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(probe, 'ok');
-      await rm(probe, { force: true });
+      await this.blobs.checkWritable();
       return indicator.up();
     } catch {
       return indicator.down({ message: 'storage is not writable' });
