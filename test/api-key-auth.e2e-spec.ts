@@ -124,13 +124,11 @@ describe('API key authentication (e2e)', () => {
       await request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200);
       await request(t.http).get('/api/v1/me').set('x-api-key', key.replace(/.$/, '0')).expect(401);
       await request(t.http).get(`/api/v1/me?x-api-key=${key}`).set('Authorization', `Bearer ${key}`).set('Cookie', `k=${key}`).expect(401);
-      const lines = t.logger.lines.slice(before).map((l) => JSON.parse(l) as { req?: { path?: string; headers?: Record<string, string> }; res?: { statusCode?: number } });
-      // The requests were logged (as JSON, with the secret headers redacted)…
+      const lines = t.logger.lines.slice(before).map((l) => JSON.parse(l) as { req?: { path?: string; route?: string }; res?: { statusCode?: number } });
+      // The requests were logged as JSON lines (path and route, never the query string)…
       const requests = lines.filter((l) => l.req?.path === '/api/v1/me');
       expect(requests.map((l) => l.res?.statusCode)).toEqual([200, 401, 401]);
-      expect(requests[0].req?.headers?.['x-api-key']).toBe('[redacted]');
-      expect(requests[2].req?.headers?.authorization).toBe('[redacted]');
-      expect(requests[2].req?.headers?.cookie).toBe('[redacted]');
+      expect(requests[0].req?.route).toBe('/api/v1/me');
       // …and no line anywhere carries the key.
       expect(t.logger.text()).not.toContain(secret);
     });
