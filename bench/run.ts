@@ -312,10 +312,21 @@ async function listLatency(base: string, headers: Record<string, string>, db: Cl
     }
     return median(samples);
   };
-  return {
+  const result = {
     first: await time(`${base}/api/v1/storage/files?limit=20`),
     deep: await time(`${base}/api/v1/storage/files?limit=20&cursor=${cursor}`),
   };
+  // The plan of the deep page, the same statement StoredFileRepository sends.
+  const plan = await db.query(
+    `EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+     SELECT f.* FROM stored_files f
+      WHERE f.owner_id = $1 AND f.status = 'ready'
+        AND (f.created_at, f.id) < (CAST($2 AS timestamptz), CAST($3 AS uuid))
+      ORDER BY f.created_at DESC, f.id DESC LIMIT 21`,
+    [owner, deepRow.rows[0].created_at, deepRow.rows[0].id],
+  );
+  console.log(`     plan of page ${CONFIG.deepPage.toLocaleString('en')}:\n${plan.rows.map((r) => `       ${r['QUERY PLAN']}`).join('\n')}`);
+  return result;
 }
 
 const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
