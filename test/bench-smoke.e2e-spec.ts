@@ -1,0 +1,35 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = join(__dirname, '..');
+
+/**
+ * `npm run bench` is a benchmark, not a test: its targets are not asserted
+ * here (timings on a shared machine are noise). This only proves the script
+ * still runs end to end and reports every figure.
+ */
+describe('npm run bench (smoke, --quick)', () => {
+  it('runs and prints every figure with its target', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['-r', join(ROOT, 'test', 'support', 'swc-register.cjs'), join(ROOT, 'bench', 'run.ts'), '--quick', '--no-fail'],
+      { cwd: ROOT, env: { ...process.env, BENCH_SECONDS: '1' }, timeout: 240_000, maxBuffer: 10 * 1024 * 1024 },
+    );
+    for (const figure of [
+      /auth ratio .*: \d+ req\/s \| baseline \d+ req\/s \| ratio \d+\.\d\d \| target ≥ 0\.70/,
+      /limit ratio .*: \d+ req\/s \| baseline \d+ req\/s \| ratio \d+\.\d\d/,
+      /just-deactivated key, next request on the same instance: always 401/,
+      /upload ratio \(PUT 8 MiB\): \d+ MB\/s \| baseline \d+ MB\/s/,
+      /download ratio \(GET 8 MiB\): \d+ MB\/s \| baseline \d+ MB\/s/,
+      /peak RSS growth during upload \+ download: \d+\.\d MiB/,
+      /list p50, 20,000 files: first page \/ page 200: \d+\.\d\d ms \/ \d+\.\d\d ms/,
+      /Index Scan .* on stored_files|Index Scan using idx_stored_files_owner_created/,
+      /cross-instance revocation \(deactivate on A → 401 on B\): median \d+ ms, worst \d+ ms/,
+      /(all targets met|\d+ target\(s\) missed)/,
+    ]) {
+      expect(stdout).toMatch(figure);
+    }
+  }, 300_000);
+});
