@@ -3,19 +3,7 @@
  * NestJS 12 ships ESM; @swc/jest compiles it, and our TypeScript, to CommonJS.
  * swc does not type-check: `npm test` runs `tsc --noEmit` first.
  */
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
+const swc = ['@swc/jest', require('./test/support/swc-options.cjs')];
 
 /** @type {import('jest').Config} */
 module.exports = {
