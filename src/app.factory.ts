@@ -5,7 +5,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { appConfig } from './config';
-import { createLogger, PinoNestLogger, registerRequestLogging } from './logging/logger';
+import { createLogger, PinoNestLogger, RequestLogController } from './logging/logger';
 
 /** JSON bodies under /api/v1 are small by contract (DESIGN.md §4). */
 export const JSON_BODY_LIMIT = 64 * 1024;
@@ -22,11 +22,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     trustProxy,
     bodyLimit: JSON_BODY_LIMIT,
     loggerInstance: logger,
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
     // No per-request child logger: its bindings cost more than the key check.
     childLoggerFactory: (root: FastifyBaseLogger) => root,
   });
-  registerRequestLogging(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new PinoNestLogger(logger),
     abortOnError: false,

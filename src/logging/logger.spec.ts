@@ -1,4 +1,4 @@
-import { createLogger } from './logger';
+import { createLogger, RequestLogController } from './logger';
 
 describe('createLogger', () => {
   const capture = () => {
@@ -32,5 +32,29 @@ describe('createLogger', () => {
     logger.info({ res: { headers: { 'set-cookie': 'eds_session=new' } } }, 'x');
     expect(lines[0]).not.toContain('eds_session=new');
     expect(JSON.parse(lines[0]).res).toEqual({ statusCode: undefined });
+  });
+});
+
+describe('RequestLogController', () => {
+  it('writes one line per answer, with the path only, and skips liveness probes', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (l: string) => void lines.push(l) }, level: 'info' });
+    const sut = new RequestLogController();
+    const request = { method: 'GET', url: '/api/v1/me?x-api-key=exstr_live_leak', ip: '127.0.0.1', headers: {}, routeOptions: { url: '/api/v1/me' }, log: logger };
+    const reply = (statusCode: number) => ({ statusCode, elapsedTime: 1.234, log: logger });
+    sut.incomingRequest();
+    sut.requestCompleted(null, request as never, reply(200) as never);
+    sut.requestCompleted(null, request as never, reply(401) as never);
+    sut.routeNotFound(request as never);
+    sut.requestCompleted(null, { ...request, url: '/health/live' } as never, reply(200) as never);
+    const parsed = lines.map((l) => JSON.parse(l));
+    expect(parsed.map((l) => [l.level, l.msg, l.res?.statusCode])).toEqual([
+      [30, 'request completed', 200],
+      [40, 'request completed', 401],
+      [30, 'Route GET:/api/v1/me not found', undefined],
+    ]);
+    expect(parsed[0].req.path).toBe('/api/v1/me');
+    expect(parsed[0].responseTime).toBe(1.2);
+    expect(lines.join('\n')).not.toContain('exstr_live_leak');
   });
 });

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -44,19 +44,35 @@ export function createLogger(options: LoggingOptions = {}): Logger {
 }
 
 /**
- * One line per answered request, written after the answer went out. Fastify's
- * own request logging (two lines, the raw URL with its query) is turned off in
- * favour of this one.
+ * Fastify's request logging, reshaped: one line per answered request (not an
+ * "incoming" and a "completed" one), at warn for 4xx and error for 5xx, with
+ * the path and never the query string (where a careless client may have put
+ * its key). Liveness probes every few seconds are not logged.
  */
-export function registerRequestLogging(fastify: FastifyInstance): void {
-  fastify.addHook('onResponse', (request, reply, done) => {
-    // Liveness probes every few seconds would drown the log.
-    if (request.url !== '/health/live') {
-      const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
-      request.log[level]({ req: request, res: reply, responseTime: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+export class RequestLogController extends LogController {
+  constructor() {
+    super({ disableRequestLogging: (req: { url?: string }) => req.url === '/health/live' });
+  }
+
+  override incomingRequest(): void {
+    // The completion line says it all.
+  }
+
+  override requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    const responseTime = Math.round(reply.elapsedTime * 10) / 10;
+    if (error) {
+      reply.log.error({ req: request, res: reply, err: error, responseTime }, 'request errored');
+      return;
     }
-    done();
-  });
+    const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
+    reply.log[level]({ req: request, res: reply, responseTime }, 'request completed');
+  }
+
+  override routeNotFound(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.info(`Route ${request.method}:${request.url.split('?')[0]} not found`);
+  }
 }
 
 /** Nest's LoggerService on top of the pino logger: the framework's own lines become JSON too. */
