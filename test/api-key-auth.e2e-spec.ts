@@ -145,6 +145,8 @@ describe('API key authentication (e2e)', () => {
         name: 'Nightly backup',
         owner: { id: owner.id, email: owner.email },
         createdAt: row.created_at.toISOString(),
+        scopes: ['files:read', 'files:write', 'files:delete'],
+        expiresAt: null,
       });
     });
   });

@@ -1,7 +1,15 @@
+import type { ApiKeyScope } from './api-key-scopes';
+
 /** Who a request authenticated with an API key acts as. */
 export interface ApiKeyPrincipal {
   keyId: string;
   name: string;
   createdAt: Date;
   owner: { id: string; email: string };
+  scopes: readonly ApiKeyScope[];
+  /**
+   * Null: never. Checked on every request, cached or not: an expiry (or the
+   * end of a roll's grace period) takes effect at that instant everywhere.
+   */
+  expiresAt: Date | null;
 }

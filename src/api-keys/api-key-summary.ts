@@ -1,12 +1,26 @@
+import type { AuditSubject } from '../audit/audit-event.types';
+import type { ApiKey } from './api-key.entity';
+import { maskApiKey } from './api-key-format';
+import type { ApiKeyScope } from './api-key-scopes';
+
 /** What the dashboard shows of a key: never the secret, never the hash. */
 export interface ApiKeySummary {
   id: string;
   name: string;
   maskedKey: string;
+  ownerId: string;
   createdAt: Date;
   lastUsedAt: Date | null;
   isActive: boolean;
   deactivatedAt: Date | null;
+  /** Null: never expires. For a rolled key, the end of its grace period. */
+  expiresAt: Date | null;
+  scopes: ApiKeyScope[];
+  /** Set once the key was rolled: its replacement's id (null again if that was deleted). */
+  replacedById: string | null;
+  rolledAt: Date | null;
+  lastClientIp: string | null;
+  lastUserAgent: string | null;
   owner: { id: string; email: string } | null;
 }
 
@@ -14,4 +28,34 @@ export interface CreatedApiKey {
   key: ApiKeySummary;
   /** The full key: shown once, in the answer that creates it, then gone. */
   plaintext: string;
+}
+
+export function toSummary(key: ApiKey): ApiKeySummary {
+  return {
+    id: key.id,
+    name: key.name,
+    maskedKey: maskApiKey(key.lastFour),
+    ownerId: key.ownerId,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt,
+    isActive: key.isActive,
+    deactivatedAt: key.deactivatedAt,
+    expiresAt: key.expiresAt,
+    scopes: key.scopes,
+    replacedById: key.replacedById,
+    rolledAt: key.rolledAt,
+    lastClientIp: key.lastClientIp,
+    lastUserAgent: key.lastUserAgent,
+    owner: key.owner ? { id: key.owner.id, email: key.owner.email } : null,
+  };
+}
+
+/** True when the key cannot authenticate any more: deactivated, or past its expiry. */
+export function isRetired(key: Pick<ApiKeySummary, 'isActive' | 'expiresAt'>, now: Date): boolean {
+  return !key.isActive || (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime());
+}
+
+/** How audit entries name a key; kept as text so it outlives the key. */
+export function auditSubjectOf(key: Pick<ApiKey, 'id' | 'ownerId' | 'name' | 'lastFour'>): AuditSubject {
+  return { type: 'api_key', id: key.id, ownerId: key.ownerId, label: `${key.name} (${maskApiKey(key.lastFour)})` };
 }

@@ -10,6 +10,8 @@ const principal = (keyId: string): ApiKeyPrincipal => ({
   name: keyId,
   createdAt: new Date(0),
   owner: { id: 'owner', email: 'o@example.com' },
+  scopes: ['files:read'],
+  expiresAt: null,
 });
 
 describe('ApiKeyCache', () => {

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   Entity,
@@ -8,9 +9,18 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 import { Manager } from '../managers/manager.entity';
+import { API_KEY_SCOPES, type ApiKeyScope } from './api-key-scopes';
 
 @Entity('api_keys')
 @Index('idx_api_keys_owner_created', ['ownerId', 'createdAt'])
+// What the expiry sweep looks for: active keys whose expiry is set and not yet audited.
+@Index('idx_api_keys_unrecorded_expiry', ['expiresAt'], {
+  where: 'is_active AND expires_at IS NOT NULL AND expiry_recorded_at IS NULL',
+})
+// A rolled key's successor is found by this (and ON DELETE SET NULL needs it).
+@Index('idx_api_keys_replaced_by', ['replacedById'], { where: 'replaced_by_id IS NOT NULL' })
+// At least one scope, and only known ones (the guard would refuse an unknown one anyway).
+@Check('chk_api_keys_scopes', `cardinality(scopes) > 0 AND scopes <@ ARRAY[${API_KEY_SCOPES.map((s) => `'${s}'`).join(', ')}]::text[]`)
 export class ApiKey {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -45,4 +55,34 @@ export class ApiKey {
 
   @Column({ name: 'deactivated_at', type: 'timestamptz', nullable: true })
   deactivatedAt: Date | null;
+
+  /** Null: never expires. After a roll with grace, the end of the grace period. */
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  /** Canonical order (see normalizeScopes); existing keys were migrated with all of them. */
+  @Column({ type: 'text', array: true, default: () => `'{${API_KEY_SCOPES.join(',')}}'` })
+  scopes: ApiKeyScope[];
+
+  /** Set when the key was rolled: its replacement. */
+  @Column({ name: 'replaced_by_id', type: 'uuid', nullable: true })
+  replacedById: string | null;
+
+  @ManyToOne(() => ApiKey, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'replaced_by_id' })
+  replacedBy?: ApiKey | null;
+
+  @Column({ name: 'rolled_at', type: 'timestamptz', nullable: true })
+  rolledAt: Date | null;
+
+  /** When the expiry sweep wrote the key's "expired" audit entry (once, whichever instance saw it first). */
+  @Column({ name: 'expiry_recorded_at', type: 'timestamptz', nullable: true })
+  expiryRecordedAt: Date | null;
+
+  /** Client address of the latest use (from the coalesced flush, like lastUsedAt). */
+  @Column({ name: 'last_client_ip', type: 'varchar', length: 64, nullable: true })
+  lastClientIp: string | null;
+
+  @Column({ name: 'last_user_agent', type: 'varchar', length: 512, nullable: true })
+  lastUserAgent: string | null;
 }

@@ -6,8 +6,8 @@ const contextWith = (headers: Record<string, string | string[] | undefined>): Ex
   ({ switchToHttp: () => ({ getRequest: () => ({ headers }) }) }) as unknown as ExecutionContext;
 
 describe('ApiKeyGuard.handleRequest', () => {
-  const sut = new ApiKeyGuard(new ApiKeyFailureLimiter({ apiKeyFailuresPerMinute: 10 } as never));
-  const principal = { keyId: 'k', name: 'n', createdAt: new Date(), owner: { id: 'o', email: 'e' } };
+  const sut = new ApiKeyGuard(new ApiKeyFailureLimiter({ apiKeyFailuresPerMinute: 10 } as never), { touch: jest.fn() } as never);
+  const principal = { keyId: 'k', name: 'n', createdAt: new Date(), owner: { id: 'o', email: 'e' }, scopes: [], expiresAt: null };
 
   it('passes the principal through', () => {
     expect(sut.handleRequest(null, principal, undefined, contextWith({ 'x-api-key': 'anything' }))).toBe(principal);

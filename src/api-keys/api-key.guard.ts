@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { API_KEY_HEADER, API_KEY_STRATEGY } from './api-key.strategy';
+import { LastUsedTracker } from './last-used.tracker';
 
 export const MISSING_API_KEY = 'Missing API key';
 export const INVALID_API_KEY = 'Invalid or inactive API key';
@@ -12,19 +13,29 @@ export const INVALID_API_KEY = 'Invalid or inactive API key';
  * Runs the Passport header strategy and answers the two 401s of the contract.
  * With no header Passport fails before `validate()` runs, so the guard itself
  * tells "missing" from "invalid" by looking at the header. Failed checks are
- * counted per client address; past the limit the address gets 429.
+ * counted per client address; past the limit the address gets 429. A
+ * successful one is recorded as a use of the key (in memory: the tracker
+ * writes in bulk), with the client's address and user agent.
  */
 @Injectable()
 export class ApiKeyGuard extends AuthGuard(API_KEY_STRATEGY) {
-  constructor(private readonly failures: ApiKeyFailureLimiter) {
+  constructor(
+    private readonly failures: ApiKeyFailureLimiter,
+    private readonly uses: LastUsedTracker,
+  ) {
     super();
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const address = context.switchToHttp().getRequest<FastifyRequest>().ip;
+    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: ApiKeyPrincipal }>();
+    const address = request.ip;
     this.failures.assertAllowed(address);
     try {
-      return (await super.canActivate(context)) as boolean;
+      const allowed = (await super.canActivate(context)) as boolean;
+      if (allowed && request.user) {
+        this.uses.touch(request.user.keyId, undefined, { ip: address, userAgent: request.headers['user-agent'] });
+      }
+      return allowed;
     } catch (error) {
       if (error instanceof UnauthorizedException) this.failures.recordFailure(address);
       throw error;

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { ApiKey } from './api-key.entity';
+import type { ApiKeyScope } from './api-key-scopes';
 import { KEY_REVOKED_CHANNEL } from './key-revocation.listener';
 
 export interface NewApiKey {
@@ -9,15 +10,36 @@ export interface NewApiKey {
   name: string;
   keyHash: string;
   lastFour: string;
+  scopes: ApiKeyScope[];
+  expiresAt: Date | null;
 }
 
-/** Every query on api_keys, each scoped and named for what it is for. */
+/** What a roll changes on the old key. */
+export interface RollChange {
+  replacementId: string;
+  at: Date;
+  /** null: the old key stops at once (deactivated); otherwise the end of its grace period. */
+  graceEndsAt: Date | null;
+}
+
+/**
+ * Every query on api_keys, each scoped and named for what it is for. Methods
+ * that take `tx` run inside the caller's transaction, so the audit entry of a
+ * change commits with it; those that revoke also NOTIFY every instance (the
+ * notice is delivered on commit).
+ */
 @Injectable()
 export class ApiKeyRepository {
   constructor(@InjectRepository(ApiKey) private readonly repo: Repository<ApiKey>) {}
 
-  async insert(key: NewApiKey): Promise<ApiKey> {
-    return this.repo.save(this.repo.create({ ...key, isActive: true }));
+  /** Runs `work` in one transaction. */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.repo.manager.transaction(work);
+  }
+
+  async insert(key: NewApiKey, tx?: EntityManager): Promise<ApiKey> {
+    const repo = tx ? tx.getRepository(ApiKey) : this.repo;
+    return repo.save(repo.create({ ...key, isActive: true }));
   }
 
   /** One indexed equality on the unique hash; the owner comes along for /me. */
@@ -50,39 +72,80 @@ export class ApiKeyRepository {
     });
   }
 
-  /**
-   * Deactivates and, in the same transaction, announces the revocation to
-   * every instance (delivered on commit). False when it was already inactive.
-   */
-  async deactivate(ownerId: string | null, id: string, at: Date): Promise<boolean> {
-    return this.repo.manager.transaction(async (tx) => {
-      const result = await tx
-        .createQueryBuilder()
-        .update(ApiKey)
-        .set({ isActive: false, deactivatedAt: at })
-        .where('id = :id AND is_active', { id })
-        .andWhere(ownerId ? 'owner_id = :ownerId' : 'TRUE', { ownerId })
-        .execute();
-      const changed = (result.affected ?? 0) > 0;
-      if (changed) await tx.query('SELECT pg_notify($1, $2)', [KEY_REVOKED_CHANNEL, id]);
-      return changed;
+  /** The same, row-locked until `tx` ends: the decision made on it cannot race another change. */
+  lockForOwner(tx: EntityManager, ownerId: string | null, id: string): Promise<ApiKey | null> {
+    return tx.getRepository(ApiKey).findOne({
+      where: ownerId ? { id, ownerId } : { id },
+      lock: { mode: 'pessimistic_write' },
     });
   }
 
+  /** Deactivates and announces it. False when it was already inactive. */
+  async deactivate(tx: EntityManager, ownerId: string | null, id: string, at: Date): Promise<boolean> {
+    const result = await tx
+      .createQueryBuilder()
+      .update(ApiKey)
+      .set({ isActive: false, deactivatedAt: at })
+      .where('id = :id AND is_active', { id })
+      .andWhere(ownerId ? 'owner_id = :ownerId' : 'TRUE', { ownerId })
+      .execute();
+    const changed = (result.affected ?? 0) > 0;
+    if (changed) await this.announceRevocation(tx, id);
+    return changed;
+  }
+
+  /** Marks `id` as rolled into its replacement, with or without grace, and announces it. */
+  async markRolled(tx: EntityManager, id: string, change: RollChange): Promise<void> {
+    if (change.graceEndsAt) {
+      // A key that would expire sooner anyway keeps its earlier expiry.
+      await tx.query(
+        `UPDATE api_keys SET replaced_by_id = $2, rolled_at = $3,
+                expires_at = LEAST(COALESCE(expires_at, $4::timestamptz), $4::timestamptz)
+          WHERE id = $1`,
+        [id, change.replacementId, change.at, change.graceEndsAt],
+      );
+    } else {
+      await tx.update(
+        ApiKey,
+        { id },
+        { replacedById: change.replacementId, rolledAt: change.at, isActive: false, deactivatedAt: change.at },
+      );
+    }
+    // Other instances may hold the key with its old expiry: make them look again.
+    await this.announceRevocation(tx, id);
+  }
+
+  async remove(tx: EntityManager, id: string): Promise<void> {
+    await tx.delete(ApiKey, { id });
+    await this.announceRevocation(tx, id);
+  }
+
   /**
-   * Writes many coalesced last-use stamps in one statement. GREATEST keeps a
-   * newer stamp written by another instance.
+   * Claims the active keys that reached their expiry by `now` and have no
+   * "expired" audit entry yet (each is claimed once, by one instance: the
+   * UPDATE locks the rows). Runs in the caller's transaction with the entries.
    */
-  async stampLastUsed(stamps: ReadonlyMap<string, Date>): Promise<void> {
-    if (stamps.size === 0) return;
-    const ids = [...stamps.keys()];
-    const times = ids.map((id) => stamps.get(id)!.toISOString());
-    await this.repo.query(
-      `UPDATE api_keys AS k
-          SET last_used_at = GREATEST(k.last_used_at, s.used_at)
-         FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, used_at)
-        WHERE k.id = s.id`,
-      [ids, times],
+  async claimNewlyExpired(tx: EntityManager, now: Date): Promise<ApiKey[]> {
+    const rows = (await tx.query(
+      `UPDATE api_keys SET expiry_recorded_at = $1
+        WHERE is_active AND expires_at IS NOT NULL AND expiry_recorded_at IS NULL AND expires_at <= $1
+        RETURNING id, owner_id, name, last_four, expires_at, replaced_by_id, rolled_at`,
+      [now],
+    )) as [Array<Record<string, unknown>>, number];
+    return rows[0].map((r) =>
+      this.repo.create({
+        id: r.id as string,
+        ownerId: r.owner_id as string,
+        name: r.name as string,
+        lastFour: r.last_four as string,
+        expiresAt: r.expires_at as Date,
+        replacedById: r.replaced_by_id as string | null,
+        rolledAt: r.rolled_at as Date | null,
+      }),
     );
+  }
+
+  private async announceRevocation(tx: EntityManager, id: string): Promise<void> {
+    await tx.query('SELECT pg_notify($1, $2)', [KEY_REVOKED_CHANNEL, id]);
   }
 }

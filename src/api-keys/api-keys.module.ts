@@ -1,30 +1,57 @@
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
+import { ClockModule } from '../common/clock';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import { ApiKeyCache } from './api-key.cache';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyScopeGuard } from './api-key-scope.guard';
 import { ApiKeyStrategy } from './api-key.strategy';
+import { ApiKeyUsageDay } from './api-key-usage-day.entity';
+import { ApiKeyUsageRepository } from './api-key-usage.repository';
+import { ApiKeyUsageService } from './api-key-usage.service';
 import { ApiKeysService } from './api-keys.service';
+import { KeyExpirySweeper } from './key-expiry.sweeper';
+import { DEFAULT_HYGIENE_THRESHOLDS, KEY_HYGIENE_THRESHOLDS } from './key-hygiene';
+import { KeyHygieneService } from './key-hygiene.service';
+import { KeyLifecycleService } from './key-lifecycle.service';
 import { KeyRevocationListener } from './key-revocation.listener';
 import { LastUsedTracker } from './last-used.tracker';
 import { MeController } from './me.controller';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiKey]), PassportModule],
+  imports: [TypeOrmModule.forFeature([ApiKey, ApiKeyUsageDay]), PassportModule, AuditModule, ClockModule],
   controllers: [MeController],
   providers: [
     ApiKeyRepository,
+    ApiKeyUsageRepository,
     ApiKeysService,
+    KeyLifecycleService,
+    ApiKeyUsageService,
+    KeyHygieneService,
     ApiKeyCache,
     KeyRevocationListener,
     LastUsedTracker,
+    KeyExpirySweeper,
     ApiKeyStrategy,
     ApiKeyGuard,
+    ApiKeyScopeGuard,
     ApiKeyFailureLimiter,
+    // Hard-coded for now; meant to come from configuration (see the README's "Key life cycle").
+    { provide: KEY_HYGIENE_THRESHOLDS, useValue: DEFAULT_HYGIENE_THRESHOLDS },
   ],
-  exports: [ApiKeysService, ApiKeyGuard, ApiKeyFailureLimiter, LastUsedTracker],
+  exports: [
+    ApiKeysService,
+    KeyLifecycleService,
+    ApiKeyUsageService,
+    KeyHygieneService,
+    ApiKeyGuard,
+    ApiKeyScopeGuard,
+    ApiKeyFailureLimiter,
+    LastUsedTracker,
+  ],
 })
 export class ApiKeysModule {}

@@ -1,12 +1,24 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { type AuditOrigin, NO_ORIGIN } from '../audit/audit-event.types';
+import { Clock } from '../common/clock';
 import { Actor, isAdmin } from '../managers/actor';
 import { ApiKeyCache } from './api-key.cache';
-import { ApiKey } from './api-key.entity';
-import { generateApiKey, hashApiKey, isWellFormedApiKey, maskApiKey } from './api-key-format';
+import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-format';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyRepository } from './api-key.repository';
-import type { ApiKeySummary, CreatedApiKey } from './api-key-summary';
-import { LastUsedTracker } from './last-used.tracker';
+import { API_KEY_SCOPES, type ApiKeyScope, normalizeScopes } from './api-key-scopes';
+import { auditSubjectOf, toSummary, type ApiKeySummary, type CreatedApiKey } from './api-key-summary';
+import { expiryInstant, type KeyExpiry, NEVER_EXPIRES } from './key-expiry';
+
+export interface NewKeyOptions {
+  /** Default: every scope. */
+  scopes?: readonly ApiKeyScope[];
+  /** Default: never expires. */
+  expiry?: KeyExpiry;
+  /** Where the request that creates it came from, for the audit trail. */
+  origin?: AuditOrigin;
+}
 
 @Injectable()
 export class ApiKeysService {
@@ -14,27 +26,44 @@ export class ApiKeysService {
 
   constructor(
     private readonly keys: ApiKeyRepository,
-    private readonly lastUsed: LastUsedTracker,
     private readonly cache: ApiKeyCache,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
   ) {}
 
-  async generate(owner: Actor, name: string): Promise<CreatedApiKey> {
+  async generate(owner: Actor, name: string, options: NewKeyOptions = {}): Promise<CreatedApiKey> {
+    const scopes = normalizeScopes(options.scopes ?? API_KEY_SCOPES);
+    if (scopes.length === 0) throw new BadRequestException('Choose at least one scope');
+    const now = this.clock.now();
+    const expiresAt = expiryInstant(options.expiry ?? NEVER_EXPIRES, now);
     const plaintext = generateApiKey();
-    const saved = await this.keys.insert({
-      ownerId: owner.id,
-      name: name.trim(),
-      keyHash: hashApiKey(plaintext),
-      lastFour: plaintext.slice(-4),
+    const saved = await this.keys.transaction(async (tx) => {
+      const key = await this.keys.insert(
+        { ownerId: owner.id, name: name.trim(), keyHash: hashApiKey(plaintext), lastFour: plaintext.slice(-4), scopes, expiresAt },
+        tx,
+      );
+      await this.audit.record(
+        [{
+          action: 'api_key.created',
+          at: now,
+          actor: { id: owner.id, email: owner.email },
+          origin: options.origin ?? NO_ORIGIN,
+          subject: auditSubjectOf(key),
+          details: { scopes, expiresAt: expiresAt?.toISOString() ?? null },
+        }],
+        tx,
+      );
+      return key;
     });
     this.logger.log(`API key ${saved.id} created by manager ${owner.id}`);
-    return { key: toSummary({ ...saved, owner: { ...owner } as ApiKey['owner'] }), plaintext };
+    return { key: toSummary({ ...saved, owner: { ...owner } as never }), plaintext };
   }
 
   /**
    * Resolves a presented key to its principal, or null for anything that is
-   * not an active key. Malformed values cost no query; a recently verified key
-   * is answered from memory; otherwise one indexed lookup by hash. Use is
-   * stamped in memory and written later in bulk.
+   * not an active, unexpired key. Malformed values cost no query; a recently
+   * verified key is answered from memory (its expiry still checked against
+   * the clock); otherwise one indexed lookup by hash.
    */
   async authenticate(presented: string): Promise<ApiKeyPrincipal | null> {
     if (!isWellFormedApiKey(presented)) return null;
@@ -49,10 +78,14 @@ export class ApiKeysService {
         name: key.name,
         createdAt: key.createdAt,
         owner: { id: key.owner.id, email: key.owner.email },
+        scopes: key.scopes,
+        expiresAt: key.expiresAt,
       };
+      if (this.isExpired(principal)) return null;
       this.cache.set(keyHash, principal, generation);
+    } else if (this.isExpired(principal)) {
+      return null;
     }
-    this.lastUsed.touch(principal.keyId);
     return principal;
   }
 
@@ -70,28 +103,27 @@ export class ApiKeysService {
   }
 
   /** Idempotent for an already inactive key; 404 for a key the actor cannot see. */
-  async deactivate(actor: Actor, id: string): Promise<ApiKeySummary> {
+  async deactivate(actor: Actor, id: string, origin: AuditOrigin = NO_ORIGIN): Promise<ApiKeySummary> {
     const scope = isAdmin(actor) ? null : actor.id;
-    const key = await this.keys.findForOwner(scope, id);
-    if (!key) throw new NotFoundException('API key not found');
-    const changed = await this.keys.deactivate(scope, id, new Date());
+    const now = this.clock.now();
+    const changed = await this.keys.transaction(async (tx) => {
+      const key = await this.keys.lockForOwner(tx, scope, id);
+      if (!key) throw new NotFoundException('API key not found');
+      if (!(await this.keys.deactivate(tx, scope, id, now))) return false;
+      await this.audit.record(
+        [{ action: 'api_key.deactivated', at: now, actor: { id: actor.id, email: actor.email }, origin, subject: auditSubjectOf(key) }],
+        tx,
+      );
+      return true;
+    });
     // Gone from this instance's cache before the dashboard answers; other
     // instances hear it through KeyRevocationListener.
     this.cache.evict(id);
     if (changed) this.logger.log(`API key ${id} deactivated by manager ${actor.id}`);
     return this.getVisibleTo(actor, id);
   }
-}
 
-function toSummary(key: ApiKey): ApiKeySummary {
-  return {
-    id: key.id,
-    name: key.name,
-    maskedKey: maskApiKey(key.lastFour),
-    createdAt: key.createdAt,
-    lastUsedAt: key.lastUsedAt,
-    isActive: key.isActive,
-    deactivatedAt: key.deactivatedAt,
-    owner: key.owner ? { id: key.owner.id, email: key.owner.email } : null,
-  };
+  private isExpired(principal: ApiKeyPrincipal): boolean {
+    return principal.expiresAt !== null && principal.expiresAt.getTime() <= this.clock.now().getTime();
+  }
 }

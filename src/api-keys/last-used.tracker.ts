@@ -7,23 +7,44 @@ import {
   OnModuleInit,
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock';
 import { authConfig } from '../config';
-import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyUsageRepository, type KeyUse } from './api-key-usage.repository';
+
+/** Where a use came from, as the latest one is shown on the key's page. */
+export interface UseClient {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+const DAY_MS = 24 * 3600_000;
+const MAX_IP = 64;
+const MAX_USER_AGENT = 512;
+
+interface PendingUse {
+  lastAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  /** Requests per UTC day number (ms / DAY_MS): no string built per request. */
+  days: Map<number, number>;
+}
 
 /**
- * Coalesces last-use stamps in memory and writes them in one statement every
- * `EDS_LAST_USED_FLUSH_MS` (default 5 s, well inside the 10 s promise) and on
- * graceful shutdown, so authenticating never costs a database write.
+ * Coalesces key use in memory — the latest stamp and client, and requests per
+ * day — and writes it all in one statement every `EDS_LAST_USED_FLUSH_MS`
+ * (default 5 s, well inside the 10 s promise) and on graceful shutdown, so
+ * authenticating never costs a database write.
  */
 @Injectable()
 export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown, OnModuleDestroy {
   private readonly logger = new Logger(LastUsedTracker.name);
-  private pending = new Map<string, Date>();
+  private pending = new Map<string, PendingUse>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly keys: ApiKeyRepository,
+    private readonly usage: ApiKeyUsageRepository,
+    private readonly clock: Clock,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
@@ -32,8 +53,25 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
     this.timer.unref();
   }
 
-  touch(keyId: string, at: Date = new Date()): void {
-    this.pending.set(keyId, at);
+  /** One request with the key. */
+  touch(keyId: string, at: Date = this.clock.now(), client: UseClient = {}): void {
+    const day = Math.floor(at.getTime() / DAY_MS);
+    const use = this.pending.get(keyId);
+    if (!use) {
+      this.pending.set(keyId, {
+        lastAt: at,
+        ip: client.ip?.slice(0, MAX_IP) ?? null,
+        userAgent: client.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+        days: new Map([[day, 1]]),
+      });
+      return;
+    }
+    use.days.set(day, (use.days.get(day) ?? 0) + 1);
+    if (at >= use.lastAt) {
+      use.lastAt = at;
+      use.ip = client.ip?.slice(0, MAX_IP) ?? null;
+      use.userAgent = client.userAgent?.slice(0, MAX_USER_AGENT) ?? null;
+    }
   }
 
   /** Writes what has accumulated; failed batches are merged back for the next try. */
@@ -43,16 +81,29 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
       const batch = this.pending;
       this.pending = new Map();
       try {
-        await this.keys.stampLastUsed(batch);
+        await this.usage.record(toKeyUses(batch));
       } catch (error) {
-        for (const [id, at] of batch) {
-          const newer = this.pending.get(id);
-          if (!newer || newer < at) this.pending.set(id, at);
-        }
-        this.logger.warn(`Could not write last-use stamps, will retry: ${(error as Error).message}`);
+        this.mergeBack(batch);
+        this.logger.warn(`Could not write key use, will retry: ${(error as Error).message}`);
       }
     });
     return this.flushing;
+  }
+
+  private mergeBack(batch: Map<string, PendingUse>): void {
+    for (const [id, old] of batch) {
+      const current = this.pending.get(id);
+      if (!current) {
+        this.pending.set(id, old);
+        continue;
+      }
+      for (const [day, n] of old.days) current.days.set(day, (current.days.get(day) ?? 0) + n);
+      if (old.lastAt > current.lastAt) {
+        current.lastAt = old.lastAt;
+        current.ip = old.ip;
+        current.userAgent = old.userAgent;
+      }
+    }
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -64,4 +115,14 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
   }
+}
+
+function toKeyUses(batch: Map<string, PendingUse>): Map<string, KeyUse> {
+  const uses = new Map<string, KeyUse>();
+  for (const [id, use] of batch) {
+    const requestsByDay = new Map<string, number>();
+    for (const [day, n] of use.days) requestsByDay.set(new Date(day * DAY_MS).toISOString().slice(0, 10), n);
+    uses.set(id, { lastAt: use.lastAt, ip: use.ip, userAgent: use.userAgent, requestsByDay });
+  }
+  return uses;
 }

@@ -11,7 +11,11 @@ import { MeResponseDto } from './dto/me-response.dto';
 @Controller(`${API_V1}/me`)
 export class MeController {
   @Get()
-  @ApiOperation({ summary: 'Who this API key is', operationId: 'getMe' })
+  @ApiOperation({
+    summary: 'Who this API key is',
+    description: 'The key\'s id, name, owner, scopes and expiry. Needs no scope: any valid key may ask.',
+    operationId: 'getMe',
+  })
   @ApiOkResponse({ type: MeResponseDto })
   me(@CurrentApiKey() key: ApiKeyPrincipal): MeResponseDto {
     return {
@@ -19,6 +23,8 @@ export class MeController {
       name: key.name,
       owner: { id: key.owner.id, email: key.owner.email },
       createdAt: key.createdAt.toISOString(),
+      scopes: [...key.scopes],
+      expiresAt: key.expiresAt?.toISOString() ?? null,
     };
   }
 }

@@ -34,6 +34,7 @@ import type { FastifyReply } from 'fastify';
 import type { ApiKeyPrincipal } from '../api-keys/api-key-principal';
 import { ApiKeyAuth } from '../api-keys/api-key-auth.decorator';
 import { CurrentApiKey } from '../api-keys/current-api-key.decorator';
+import { RequireScope } from '../api-keys/require-scope.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { JsonBody } from '../common/json-body.decorator';
@@ -65,6 +66,8 @@ export class StorageController {
   @Post('upload')
   @HttpCode(HttpStatus.CREATED)
   @JsonBody()
+  // Below @JsonBody: the scope is checked before the content type (403 before 415).
+  @RequireScope('files:write')
   @ApiOperation({
     summary: 'Start an upload',
     description: 'Registers a pending file and answers where to PUT its bytes.',
@@ -82,6 +85,7 @@ export class StorageController {
   }
 
   @Put('files/:id/content')
+  @RequireScope('files:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
     summary: 'Upload the content',
@@ -112,6 +116,7 @@ export class StorageController {
   }
 
   @Get('files')
+  @RequireScope('files:read')
   @ApiOperation({
     summary: 'List files',
     description: 'Newest first, a page at a time. Ready files only, unless `status=all`.',
@@ -124,6 +129,7 @@ export class StorageController {
   }
 
   @Get('files/:id')
+  @RequireScope('files:read')
   @ApiOperation({ summary: 'Get a file\'s metadata', operationId: 'getFile' })
   @ID_PARAM
   @ApiOkResponse({ type: StoredFileDto })
@@ -134,6 +140,7 @@ export class StorageController {
   }
 
   @Get('files/:id/content')
+  @RequireScope('files:read')
   @ApiOperation({
     summary: 'Download the content',
     description:
@@ -181,6 +188,7 @@ export class StorageController {
   }
 
   @Delete('files/:id')
+  @RequireScope('files:delete')
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Delete a file', description: 'Removes the file and its content, pending or ready.', operationId: 'deleteFile' })
   @ID_PARAM
@@ -192,6 +200,7 @@ export class StorageController {
   }
 
   @Get('usage')
+  @RequireScope('files:read')
   @ApiOperation({ summary: 'Storage used', description: 'Count and total size of the owner\'s ready files.', operationId: 'getUsage' })
   @ApiOkResponse({ type: StorageUsageDto })
   usage(@CurrentApiKey() key: ApiKeyPrincipal): Promise<StorageUsageDto> {

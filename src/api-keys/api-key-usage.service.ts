@@ -1,0 +1,60 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { AuditEntry } from '../audit/audit-event.types';
+import type { Actor } from '../managers/actor';
+import { ApiKeyUsageRepository } from './api-key-usage.repository';
+import type { KeyReview } from './key-hygiene';
+import { KeyHygieneService } from './key-hygiene.service';
+
+/** How many days of requests a key's page shows. */
+export const USAGE_DAYS = 30;
+const DAY_MS = 24 * 3600_000;
+
+export interface UsageReport {
+  /** Oldest first, exactly USAGE_DAYS entries ending today (UTC), zeros included. */
+  days: Array<{ day: string; requests: number }>;
+  total: number;
+  today: number;
+}
+
+export interface KeyReport extends KeyReview {
+  now: Date;
+  usage: UsageReport;
+  audit: AuditEntry[];
+}
+
+/**
+ * Usage as written by the coalesced flush (so up to EDS_LAST_USED_FLUSH_MS
+ * behind), and a key's whole page: where it stands, its usage, its trail.
+ */
+@Injectable()
+export class ApiKeyUsageService {
+  constructor(
+    private readonly usage: ApiKeyUsageRepository,
+    private readonly hygiene: KeyHygieneService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** 404 for a key the actor cannot see. */
+  async reportFor(actor: Actor, id: string): Promise<KeyReport> {
+    const review = await this.hygiene.reviewOne(actor, id);
+    const [usage, audit] = await Promise.all([this.usageOf(id, review.now), this.audit.forSubject('api_key', id)]);
+    return { ...review, usage, audit };
+  }
+
+  async usageOf(keyId: string, now: Date): Promise<UsageReport> {
+    const today = Math.floor(now.getTime() / DAY_MS);
+    const dayString = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);
+    const rows = await this.usage.daysSince(keyId, dayString(today - USAGE_DAYS + 1));
+    const byDay = new Map(rows.map((r) => [r.day, r.requests]));
+    const days = Array.from({ length: USAGE_DAYS }, (_, i) => {
+      const day = dayString(today - USAGE_DAYS + 1 + i);
+      return { day, requests: byDay.get(day) ?? 0 };
+    });
+    return {
+      days,
+      total: days.reduce((sum, d) => sum + d.requests, 0),
+      today: days[days.length - 1].requests,
+    };
+  }
+}

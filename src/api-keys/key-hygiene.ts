@@ -1,0 +1,94 @@
+import type { ApiKeySummary } from './api-key-summary';
+
+const DAY_MS = 24 * 3600_000;
+
+/** When the key list flags a key. Defaults below; see KEY_HYGIENE_THRESHOLDS. */
+export interface HygieneThresholds {
+  /** Flag a key never used this many days after its creation. */
+  neverUsedDays: number;
+  /** Flag a key whose last use is this many days ago. */
+  unusedDays: number;
+  /** Flag a key older than this (rotate it). */
+  maxAgeDays: number;
+  /** Flag a key that expires within this many days (unless it was made to live no longer than that). */
+  expiringWithinDays: number;
+}
+
+export const DEFAULT_HYGIENE_THRESHOLDS: Readonly<HygieneThresholds> = Object.freeze({
+  neverUsedDays: 7,
+  unusedDays: 30,
+  maxAgeDays: 90,
+  expiringWithinDays: 7,
+});
+
+/** Injection token of the thresholds (a value provider today; configuration can replace it). */
+export const KEY_HYGIENE_THRESHOLDS = Symbol('KEY_HYGIENE_THRESHOLDS');
+
+/** Where a key is in its life. "rolled": replaced, still working until its grace period ends. */
+export type KeyState = 'active' | 'rolled' | 'expired' | 'inactive';
+
+export type HygieneFlagCode = 'never-used' | 'unused' | 'old' | 'expiring';
+export const HYGIENE_FLAG_CODES: readonly HygieneFlagCode[] = ['never-used', 'unused', 'old', 'expiring'];
+
+export interface HygieneFlag {
+  code: HygieneFlagCode;
+  label: string;
+  /** The one-click fix: an unused key goes, an old or expiring one is rolled. */
+  action: 'deactivate' | 'roll';
+}
+
+export interface KeyReview {
+  key: ApiKeySummary;
+  state: KeyState;
+  flags: HygieneFlag[];
+}
+
+export interface HygieneSummary {
+  /** Keys with at least one flag. */
+  attention: number;
+  counts: Record<HygieneFlagCode, number>;
+}
+
+export function stateOf(key: ApiKeySummary, now: Date): KeyState {
+  if (!key.isActive) return 'inactive';
+  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return 'expired';
+  if (key.replacedById || key.rolledAt) return 'rolled';
+  return 'active';
+}
+
+/**
+ * The best practices as checks. Only keys in plain use are flagged: a rolled
+ * key is already on its way out, an expired or inactive one is gone.
+ */
+export function reviewKey(key: ApiKeySummary, now: Date, t: HygieneThresholds): KeyReview {
+  const state = stateOf(key, now);
+  const flags: HygieneFlag[] = [];
+  if (state === 'active') {
+    const ageMs = now.getTime() - key.createdAt.getTime();
+    if (!key.lastUsedAt && ageMs >= t.neverUsedDays * DAY_MS) {
+      flags.push({ code: 'never-used', label: `Never used in ${t.neverUsedDays} days`, action: 'deactivate' });
+    }
+    if (key.lastUsedAt && now.getTime() - key.lastUsedAt.getTime() >= t.unusedDays * DAY_MS) {
+      flags.push({ code: 'unused', label: `Unused for ${t.unusedDays} days`, action: 'deactivate' });
+    }
+    if (ageMs >= t.maxAgeDays * DAY_MS) {
+      flags.push({ code: 'old', label: `Older than ${t.maxAgeDays} days`, action: 'roll' });
+    }
+    // Only keys meant to outlive the warning window: a 7-day key chosen as such is not news on day one.
+    const window = t.expiringWithinDays * DAY_MS;
+    if (key.expiresAt && key.expiresAt.getTime() - key.createdAt.getTime() > window && key.expiresAt.getTime() - now.getTime() <= window) {
+      flags.push({ code: 'expiring', label: `Expires within ${t.expiringWithinDays} days`, action: 'roll' });
+    }
+  }
+  return { key, state, flags };
+}
+
+export function summarize(reviews: readonly KeyReview[]): HygieneSummary {
+  const counts = Object.fromEntries(HYGIENE_FLAG_CODES.map((c) => [c, 0])) as Record<HygieneFlagCode, number>;
+  let attention = 0;
+  for (const review of reviews) {
+    if (review.flags.length > 0) attention++;
+    for (const flag of review.flags) counts[flag.code]++;
+  }
+  return { attention, counts };
+}
