@@ -2,6 +2,8 @@ import request from 'supertest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import type { ApiKeyScope } from '../src/api-keys/api-key-scopes';
 import { createManager } from './support/factories';
+import { generateInDashboard, rowOf } from './support/key-lifecycle';
+import { signIn } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const forbidden = (scope: string) => ({ statusCode: 403, error: 'Forbidden', message: `API key lacks scope ${scope}` });
@@ -144,6 +146,39 @@ describe('Key scopes (e2e)', () => {
       }
       const res = await request(t.http).get('/api/v1/me').set('x-api-key', full).expect(200);
       expect(res.body.scopes).toEqual(['files:read', 'files:write', 'files:delete']);
+    });
+  });
+
+  describe('in the dashboard', () => {
+    it('gives a new key every scope by default, and only the ticked ones when narrowed', async () => {
+      const agent = await signIn(t, owner.email, owner.password);
+      const page = await agent.get('/dashboard/api-keys').expect(200);
+      for (const scope of ['files:read', 'files:write', 'files:delete']) {
+        expect(page.text).toMatch(new RegExp(`<input type="checkbox" name="scopes" value="${scope}" checked>`));
+      }
+      const all = await generateInDashboard(agent, { name: 'all scopes', scopes: ['files:read', 'files:write', 'files:delete'] });
+      expect((await request(t.http).get('/api/v1/me').set('x-api-key', all.key).expect(200)).body.scopes).toEqual([
+        'files:read',
+        'files:write',
+        'files:delete',
+      ]);
+      const readOnly = await generateInDashboard(agent, { name: 'read only', scopes: ['files:read'] });
+      expect((await request(t.http).get('/api/v1/me').set('x-api-key', readOnly.key).expect(200)).body.scopes).toEqual(['files:read']);
+      const res = await request(t.http).post('/api/v1/storage/upload').set('x-api-key', readOnly.key).send({ filename: 'x', mimeType: 'text/plain', size: 1 }).expect(403);
+      expect(res.body).toEqual(forbidden('files:write'));
+      const list = await agent.get('/dashboard/api-keys').expect(200);
+      expect(rowOf(list.text, readOnly.id)).toMatch(/<code class="scope">files:read<\/code>/);
+      expect(rowOf(list.text, readOnly.id)).not.toContain('files:write');
+    });
+
+    it('refuses a key with no scope, and an unknown scope, saying why', async () => {
+      const agent = await signIn(t, owner.email, owner.password);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/dashboard/api-keys')).text)![1];
+      const none = await agent.post('/dashboard/api-keys').type('form').send({ _csrf: csrf, name: 'no scope', scopesShown: '1' }).expect(400);
+      expect(none.text).toContain('Choose at least one scope');
+      expect(none.text).not.toMatch(/exstr_live_[0-9a-f]{32}/);
+      const unknown = await agent.post('/dashboard/api-keys').type('form').send({ _csrf: csrf, name: 'bad scope', scopes: 'files:admin' }).expect(400);
+      expect(unknown.text).toContain('Unknown scope');
     });
   });
 

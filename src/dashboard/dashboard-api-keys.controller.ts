@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -13,23 +14,33 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditOrigin } from '../audit/audit-event.types';
+import { ApiKeyUsageService } from '../api-keys/api-key-usage.service';
 import { ApiKeysService } from '../api-keys/api-keys.service';
+import { KeyHygieneService } from '../api-keys/key-hygiene.service';
 import type { Actor } from '../managers/actor';
+import { ClientOrigin } from './client-origin.decorator';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { parseForm } from './form';
 import { NewApiKeyForm } from './forms';
+import { auditRow, keyListView, keyRow, newKeyFormView } from './key-views';
 import { LoginRequiredFilter } from './login-required.filter';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
+import { usageChart } from './usage-chart';
 
-const uuid = new ParseUUIDPipe({ version: '4' });
+export const uuid = new ParseUUIDPipe({ version: '4' });
 
 @ApiExcludeController()
 @Controller('dashboard/api-keys')
 @UseGuards(DashboardAuthGuard)
 @UseFilters(LoginRequiredFilter)
 export class DashboardApiKeysController {
-  constructor(private readonly apiKeys: ApiKeysService) {}
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly hygiene: KeyHygieneService,
+    private readonly usage: ApiKeyUsageService,
+  ) {}
 
   @Get()
   @Render('api-keys/index')
@@ -41,59 +52,64 @@ export class DashboardApiKeysController {
   async create(
     @Body() body: unknown,
     @Page() page: PageContext,
-    @Req() request: FastifyRequest,
+    @ClientOrigin() origin: AuditOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const form = parseForm(NewApiKeyForm, body);
-    if (!form.ok) {
-      const name = (body as { name?: unknown } | null)?.name;
-      await reply
-        .status(400)
-        .view('api-keys/index', { ...(await this.listView(page)), errors: form.errors, name });
+    const outcome = form.ok ? await this.tryGenerate(page.actor!, form.value, origin) : { errors: form.errors };
+    if ('errors' in outcome) {
+      await reply.status(400).view('api-keys/index', {
+        ...(await this.listView(page, (body ?? {}) as Record<string, unknown>)),
+        errors: outcome.errors,
+      });
       return;
     }
-    const created = await this.apiKeys.generate(actorOf(request), form.value.name);
     // The one response that ever carries the plaintext: never cached, never stored.
     await reply
       .status(201)
       .header('Cache-Control', 'no-store')
-      .view('api-keys/created', { title: 'Your new API key', page, key: created.key, plaintext: created.plaintext });
+      .view('api-keys/created', { title: 'Your new API key', page, key: outcome.key, plaintext: outcome.plaintext });
   }
 
   @Get(':id')
   @Render('api-keys/show')
   async show(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
-    const key = await this.apiKeys.getVisibleTo(actorOf(request), id);
-    return { title: key.name, page, key };
+    const report = await this.usage.reportFor(actorOf(request), id);
+    return {
+      title: report.key.name,
+      page,
+      now: report.now,
+      row: keyRow(report),
+      usage: report.usage,
+      chart: usageChart(report.usage.days),
+      audit: report.audit.map(auditRow),
+      showOwner: page.actor!.isAdmin,
+    };
   }
 
-  /** The confirmation step: its form posts to this same URL. */
-  @Get(':id/deactivate')
-  @Render('api-keys/confirm-deactivate')
-  async confirmDeactivate(
-    @Param('id', uuid) id: string,
-    @Page() page: PageContext,
-    @Req() request: FastifyRequest,
-  ): Promise<object> {
-    const key = await this.apiKeys.getVisibleTo(actorOf(request), id);
-    return { title: `Deactivate ${key.name}`, page, key };
+  private async tryGenerate(
+    actor: Actor,
+    form: NewApiKeyForm,
+    origin: AuditOrigin,
+  ): Promise<{ key: object; plaintext: string } | { errors: string[] }> {
+    try {
+      return await this.apiKeys.generate(actor, form.name, { scopes: form.scopes, expiry: form.keyExpiry(), origin });
+    } catch (error) {
+      if (error instanceof BadRequestException) return { errors: [error.message] };
+      throw error;
+    }
   }
 
-  @Post(':id/deactivate')
-  async deactivate(
-    @Param('id', uuid) id: string,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    const key = await this.apiKeys.deactivate(actorOf(request), id);
-    request.session.notice = `Key “${key.name}” (${key.maskedKey}) is deactivated. Requests with it now get 401.`;
-    await reply.status(303).redirect('/dashboard/api-keys');
-  }
-
-  private async listView(page: PageContext): Promise<object> {
-    const keys = await this.apiKeys.listVisibleTo(page.actor!);
-    return { title: 'API keys', page, keys, showOwner: page.actor!.isAdmin };
+  private async listView(page: PageContext, posted: Record<string, unknown> = {}): Promise<object> {
+    const review = await this.hygiene.reviewVisibleTo(page.actor!);
+    return {
+      title: 'API keys',
+      page,
+      showOwner: page.actor!.isAdmin,
+      ...keyListView(review),
+      form: newKeyFormView(posted),
+    };
   }
 }
 
-const actorOf = (request: FastifyRequest): Actor => request.actor!;
+export const actorOf = (request: FastifyRequest): Actor => request.actor!;

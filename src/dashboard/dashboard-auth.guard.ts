@@ -52,7 +52,7 @@ export class DashboardAuthGuard implements CanActivate {
 export class AdminOnlyGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const actor = context.switchToHttp().getRequest<FastifyRequest>().actor;
-    if (!actor || !isAdmin(actor)) throw new ForbiddenException('Only admins can manage managers');
+    if (!actor || !isAdmin(actor)) throw new ForbiddenException('Only admins can see this page');
     return true;
   }
 }

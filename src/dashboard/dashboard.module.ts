@@ -1,9 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { AuditModule } from '../audit/audit.module';
 import { ManagersModule } from '../managers/managers.module';
 import { DashboardApiKeysController } from './dashboard-api-keys.controller';
+import { DashboardAuditController } from './dashboard-audit.controller';
 import { DashboardAuthController } from './dashboard-auth.controller';
+import { DashboardKeyActionsController } from './dashboard-key-actions.controller';
 import { DashboardManagersController } from './dashboard-managers.controller';
 import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
 import { PgSessionStore } from './pg-session.store';
@@ -11,8 +14,14 @@ import { DashboardSession } from './session.entity';
 import { SessionRepository } from './session.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([DashboardSession]), ApiKeysModule, ManagersModule],
-  controllers: [DashboardAuthController, DashboardApiKeysController, DashboardManagersController],
+  imports: [TypeOrmModule.forFeature([DashboardSession]), ApiKeysModule, AuditModule, ManagersModule],
+  controllers: [
+    DashboardAuthController,
+    DashboardApiKeysController,
+    DashboardKeyActionsController,
+    DashboardManagersController,
+    DashboardAuditController,
+  ],
   providers: [SessionRepository, PgSessionStore, LoginAddressLimiter, LoginAccountLimiter],
   exports: [PgSessionStore],
 })

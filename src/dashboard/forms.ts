@@ -1,7 +1,22 @@
 import { Expose, Transform } from 'class-transformer';
-import { IsEmail, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+import { API_KEY_SCOPES, type ApiKeyScope } from '../api-keys/api-key-scopes';
+import { EXPIRY_DAY_CHOICES, GRACE_PERIODS, type GracePeriod, type KeyExpiry } from '../api-keys/key-expiry';
 
 const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+export const EXPIRY_CHOICES = ['never', ...EXPIRY_DAY_CHOICES.map(String), 'date'] as const;
 
 export class LoginForm {
   @Expose() @trim() @IsString() @MaxLength(254) email: string;
@@ -14,6 +29,46 @@ export class NewApiKeyForm {
   @IsString({ message: 'Give the key a name' })
   @Length(1, 100, { message: 'The name must be 1 to 100 characters long' })
   name: string;
+
+  /** Absent (an older form, a script): never. */
+  @Expose()
+  @Transform(({ value }) => (value === undefined || value === '' ? 'never' : value))
+  @IsIn(EXPIRY_CHOICES, { message: 'Choose when the key expires' })
+  expiry: (typeof EXPIRY_CHOICES)[number];
+
+  @Expose()
+  @trim()
+  @ValidateIf((form: NewApiKeyForm) => form.expiry === 'date')
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'Pick the expiry date' })
+  expiresOn?: string;
+
+  /**
+   * One checked box arrives as a string, several as an array, none as nothing:
+   * the page's hidden `scopesShown` tells "none checked" from a post that has
+   * no scope boxes at all (which gets every scope, as before scopes existed).
+   */
+  @Expose()
+  @Transform(({ value, obj }) =>
+    value === undefined
+      ? (obj as Record<string, unknown>).scopesShown !== undefined ? [] : [...API_KEY_SCOPES]
+      : Array.isArray(value) ? value : [value],
+  )
+  @IsArray()
+  @ArrayMinSize(1, { message: 'Choose at least one scope' })
+  @IsIn(API_KEY_SCOPES, { each: true, message: 'Unknown scope' })
+  scopes: ApiKeyScope[];
+
+  keyExpiry(): KeyExpiry {
+    if (this.expiry === 'never') return { kind: 'never' };
+    if (this.expiry === 'date') return { kind: 'date', date: this.expiresOn ?? '' };
+    return { kind: 'days', days: Number(this.expiry) };
+  }
+}
+
+export class RollKeyForm {
+  @Expose()
+  @IsIn(Object.keys(GRACE_PERIODS), { message: 'Choose how long the old key keeps working' })
+  grace: GracePeriod;
 }
 
 export class NewManagerForm {

@@ -23,12 +23,18 @@ export function formatUtc(date: Date): string {
 }
 
 export function registerViewHelpers(hbs: typeof HandlebarsNs): void {
-  hbs.registerHelper('when', (value: unknown, fallback: unknown) => {
+  // {{when date "fallback" now=someDate}}: `now` (the Clock's, passed by the page) defaults to the real time.
+  hbs.registerHelper('when', (value: unknown, ...rest: unknown[]) => {
+    const options = rest.pop() as HandlebarsNs.HelperOptions;
+    const fallback = rest[0];
     if (!(value instanceof Date)) return typeof fallback === 'string' ? fallback : '';
+    const now = options.hash?.now instanceof Date ? options.hash.now.getTime() : Date.now();
     return new hbs.SafeString(
-      `<time datetime="${value.toISOString()}" title="${formatUtc(value)}">${relativeTime(value)}</time>`,
+      `<time datetime="${value.toISOString()}" title="${formatUtc(value)}">${relativeTime(value, now)}</time>`,
     );
   });
   hbs.registerHelper('utc', (value: unknown) => (value instanceof Date ? formatUtc(value) : ''));
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('join', (items: unknown, separator: unknown) =>
+    Array.isArray(items) ? items.join(typeof separator === 'string' ? separator : ', ') : '');
 }

@@ -1,0 +1,24 @@
+import { BadRequestException, Controller, Get, Query, Render, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { AuditService } from '../audit/audit.service';
+import { AdminOnlyGuard, DashboardAuthGuard } from './dashboard-auth.guard';
+import { auditRow } from './key-views';
+import { LoginRequiredFilter } from './login-required.filter';
+import { Page, PageContext } from './page.decorator';
+
+/** The whole audit trail, newest first, for admins. Each key's own entries are on its page. */
+@ApiExcludeController()
+@Controller('dashboard/audit')
+@UseGuards(DashboardAuthGuard, AdminOnlyGuard)
+@UseFilters(LoginRequiredFilter)
+export class DashboardAuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Render('audit/index')
+  async list(@Page() page: PageContext, @Query('before') before?: string): Promise<object> {
+    if (before !== undefined && !/^[1-9]\d{0,18}$/.test(before)) throw new BadRequestException('before must be an entry id');
+    const result = await this.audit.page(before ?? null);
+    return { title: 'Audit trail', page, entries: result.entries.map(auditRow), nextBefore: result.nextBefore };
+  }
+}
