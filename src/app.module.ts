@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ApiKeysModule } from './api-keys/api-keys.module';
-import { appConfig, authConfig, databaseConfig, storageConfig } from './config';
+import { appConfig, authConfig, databaseConfig, keysConfig, storageConfig } from './config';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -14,7 +14,7 @@ import { StorageModule } from './storage/storage.module';
       isGlobal: true,
       ignoreEnvFile: true,
       cache: false,
-      load: [appConfig, authConfig, databaseConfig, storageConfig],
+      load: [appConfig, authConfig, databaseConfig, keysConfig, storageConfig],
     }),
     DatabaseModule,
     ManagersModule,

@@ -115,6 +115,8 @@ describe('Dashboard (e2e)', () => {
       expect(key).toBeDefined();
       expect(res.text).toMatch(/data-copy-target="new-key"/);
       expect(res.text).toMatch(/will not be shown again/i);
+      // The example call uses the address the manager is on, not a hard-coded one.
+      expect(res.text).toContain(`curl -H "x-api-key: ${key}" http://${res.request.url.split('/')[2]}/api/v1/me`);
       const me = await request(t.http).get('/api/v1/me').set('x-api-key', key!).expect(200);
       expect(me.body).toMatchObject({ name: 'CI deploy', owner: { email: ADMIN_EMAIL } });
 

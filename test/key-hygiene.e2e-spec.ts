@@ -140,3 +140,26 @@ describe('Key hygiene (e2e)', () => {
     expect(page).toMatch(/data-attention="0"/);
   });
 });
+
+describe('Key hygiene thresholds from configuration (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { EDS_KEY_NEVER_USED_DAYS: '2', EDS_KEY_MAX_AGE_DAYS: '10' } });
+  });
+  afterAll(async () => {
+    await t?.destroy();
+  });
+
+  it('flags by the configured days, not the defaults', async () => {
+    const owner = await createManager(t);
+    const neverUsed = await createApiKey(t, owner, 'three days, never used');
+    await t.sql(`UPDATE api_keys SET created_at = now() - interval '3 days' WHERE id = $1`, [neverUsed.id]);
+    const old = await createApiKey(t, owner, 'eleven days old');
+    await t.sql(`UPDATE api_keys SET created_at = now() - interval '11 days', last_used_at = now() WHERE id = $1`, [old.id]);
+    const agent = await signIn(t, owner.email, owner.password);
+    const page = await agent.get('/dashboard/api-keys').expect(200);
+    expect(flagsIn(rowOf(page.text, neverUsed.id))).toEqual(['never-used']);
+    expect(flagsIn(rowOf(page.text, old.id))).toEqual(['old']);
+  });
+});

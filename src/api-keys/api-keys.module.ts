@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { keysConfig } from '../config';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
@@ -15,7 +17,7 @@ import { ApiKeyUsageRepository } from './api-key-usage.repository';
 import { ApiKeyUsageService } from './api-key-usage.service';
 import { ApiKeysService } from './api-keys.service';
 import { KeyExpirySweeper } from './key-expiry.sweeper';
-import { DEFAULT_HYGIENE_THRESHOLDS, KEY_HYGIENE_THRESHOLDS } from './key-hygiene';
+import { type HygieneThresholds, KEY_HYGIENE_THRESHOLDS } from './key-hygiene';
 import { KeyHygieneService } from './key-hygiene.service';
 import { KeyLifecycleService } from './key-lifecycle.service';
 import { KeyRevocationListener } from './key-revocation.listener';
@@ -40,8 +42,11 @@ import { MeController } from './me.controller';
     ApiKeyGuard,
     ApiKeyScopeGuard,
     ApiKeyFailureLimiter,
-    // Hard-coded for now; meant to come from configuration (see the README's "Key life cycle").
-    { provide: KEY_HYGIENE_THRESHOLDS, useValue: DEFAULT_HYGIENE_THRESHOLDS },
+    {
+      provide: KEY_HYGIENE_THRESHOLDS,
+      inject: [keysConfig.KEY],
+      useFactory: (keys: ConfigType<typeof keysConfig>): HygieneThresholds => ({ ...keys }),
+    },
   ],
   exports: [
     ApiKeysService,

@@ -1,6 +1,7 @@
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
+import { keysConfig } from './keys.config';
 import { storageConfig } from './storage.config';
 import { ConfigurationError } from './validate-env';
 
@@ -23,6 +24,11 @@ describe('configuration', () => {
     expect(storageConfig()).toEqual(expect.objectContaining({ driver: 'fs', maxUploadBytes: 5 * 1024 ** 3 }));
   });
 
+  it('reads the key hygiene thresholds', () => {
+    withEnv({ EDS_KEY_NEVER_USED_DAYS: '3', EDS_KEY_UNUSED_DAYS: undefined, EDS_KEY_MAX_AGE_DAYS: '180', EDS_KEY_EXPIRY_WARNING_DAYS: undefined });
+    expect(keysConfig()).toEqual({ neverUsedDays: 3, unusedDays: 30, maxAgeDays: 180, expiringWithinDays: 7 });
+  });
+
   it('parses and normalises values', () => {
     withEnv({ PORT: '8080', EDS_PUBLIC_URL: 'https://files.example.com/', EDS_TRUST_PROXY: 'true' });
     expect(appConfig()).toEqual(expect.objectContaining({ port: 8080, publicUrl: 'https://files.example.com', trustProxy: true }));
@@ -39,6 +45,7 @@ describe('configuration', () => {
     [{ EDS_ADMIN_EMAIL: 'admin@example.com', EDS_ADMIN_PASSWORD: undefined }, /EDS_ADMIN_EMAIL and EDS_ADMIN_PASSWORD/, authConfig],
     [{ EDS_ADMIN_EMAIL: 'not-an-email', EDS_ADMIN_PASSWORD: 'long-enough-password' }, /EDS_ADMIN_EMAIL/, authConfig],
     [{ EDS_SESSION_SECRET: 'too-short' }, /EDS_SESSION_SECRET/, authConfig],
+    [{ EDS_KEY_UNUSED_DAYS: '0' }, /EDS_KEY_UNUSED_DAYS/, keysConfig],
   ])('refuses %j with one clear line naming the variable', (env, message, load) => {
     withEnv(env);
     expect(() => load()).toThrow(ConfigurationError);

@@ -1,5 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { requestOrigin } from '../common/request-origin.decorator';
 import type { Actor } from '../managers/actor';
 import './session.types';
 
@@ -8,6 +9,8 @@ export interface PageContext {
   actor: (Actor & { isAdmin: boolean }) | null;
   csrfToken: string;
   notice: string | null;
+  /** The address the manager reached the dashboard at, for copy-paste examples. */
+  origin: string;
 }
 
 export const Page = createParamDecorator((_: unknown, context: ExecutionContext): PageContext => {
@@ -20,5 +23,6 @@ export const Page = createParamDecorator((_: unknown, context: ExecutionContext)
     actor: request.actor ? { ...request.actor, isAdmin: request.actor.role === 'admin' } : null,
     csrfToken: reply.generateCsrf(),
     notice,
+    origin: requestOrigin(request),
   };
 });
