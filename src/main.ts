@@ -7,6 +7,9 @@ import { appConfig, ConfigurationError, storageConfig, validateConfiguration } f
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { assertS3BucketWritable } from './storage/blob/blob-store.provider';
 
+/** The embedded PostgreSQL this process started, if any: stopped on every way out. */
+let embedded: EmbeddedDatabase | null = null;
+
 async function bootstrap(): Promise<void> {
   const logger = new Logger('EDS');
   validateConfiguration();
@@ -16,7 +19,6 @@ async function bootstrap(): Promise<void> {
   if (storage.driver === 's3') await assertS3BucketWritable(storage.s3);
 
   // No DATABASE_URL: run our own PostgreSQL in the data dir (nothing to install).
-  let embedded: EmbeddedDatabase | null = null;
   if (!process.env.DATABASE_URL?.trim()) {
     embedded = await startEmbeddedPostgres({ clusterDir: join(dataDir, 'postgres') });
     process.env.DATABASE_URL = embedded.url;
@@ -61,5 +63,7 @@ bootstrap().catch(async (error: unknown) => {
   } else {
     console.error('EDS failed to start:', error instanceof Error ? error.message : error);
   }
+  // Do not leave our PostgreSQL running behind a failed start (a busy port, say).
+  await embedded?.stop().catch(() => undefined);
   process.exit(1);
 });

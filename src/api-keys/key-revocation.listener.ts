@@ -20,6 +20,7 @@ export class KeyRevocationListener implements OnModuleInit, OnApplicationShutdow
   private client: Client | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  private down = false;
 
   constructor(
     private readonly cache: ApiKeyCache,
@@ -47,6 +48,8 @@ export class KeyRevocationListener implements OnModuleInit, OnApplicationShutdow
       await client.query(`LISTEN ${KEY_REVOKED_CHANNEL}`);
       this.client = client;
       this.cache.setTrusted(true);
+      if (this.down) this.logger.log('Revocation listener back; key cache on');
+      this.down = false;
     } catch (error) {
       this.lost(client, error as Error);
     }
@@ -58,7 +61,9 @@ export class KeyRevocationListener implements OnModuleInit, OnApplicationShutdow
     client.removeAllListeners('end');
     client.end().catch(() => undefined);
     if (this.stopped || this.reconnectTimer) return;
-    if (error) this.logger.warn(`Revocation listener lost (${error.message}); key cache off until it is back`);
+    // One warning per outage, not one per retry.
+    if (error && !this.down) this.logger.warn(`Revocation listener lost (${error.message}); key cache off until it is back`);
+    this.down = true;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = null;
       void this.connect();
