@@ -4,18 +4,12 @@ import { ApiKeyCache } from '../src/api-keys/api-key.cache';
 import { ApiKeyRepository } from '../src/api-keys/api-key.repository';
 import { KeyRevocationListener } from '../src/api-keys/key-revocation.listener';
 import { adminActor, createApiKey, csrfOn, signIn } from './support/factories';
+import { controlClock, rollInDashboard } from './support/key-lifecycle';
 import { startTestApp, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const HOUR = 3600_000;
 
-async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
-  return Date.now() - start;
-}
 
 describe('Revocation across instances (e2e)', () => {
   let a: TestApp;
@@ -82,5 +76,27 @@ describe('Revocation across instances (e2e)', () => {
       spy.mockRestore();
     }
     await until(async () => listener.listening, 5000);
+  });
+
+  it('a roll without grace on A makes B answer 401 within 1 s', async () => {
+    const old = await createApiKey(a, await adminActor(a));
+    await request(b.http).get('/api/v1/me').set('x-api-key', old.key).expect(200);
+    await rollInDashboard(await signIn(a), old.id, 'none');
+    const elapsed = await until(async () => (await request(b.http).get('/api/v1/me').set('x-api-key', old.key)).status === 401, 1000);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('a roll with grace on A gives B the new deadline (B refuses the old key once it has passed)', async () => {
+    const old = await createApiKey(a, await adminActor(a));
+    await request(b.http).get('/api/v1/me').set('x-api-key', old.key).expect(200); // B caches "never expires"
+    await rollInDashboard(await signIn(a), old.id, '1h');
+    const clockB = controlClock(b);
+    try {
+      clockB.advance(HOUR + 1000);
+      const elapsed = await until(async () => (await request(b.http).get('/api/v1/me').set('x-api-key', old.key)).status === 401, 1000);
+      expect(elapsed).toBeLessThan(1000);
+    } finally {
+      clockB.restore();
+    }
   });
 });
