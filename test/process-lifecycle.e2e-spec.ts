@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
+import { isAlive } from '../src/database/embedded-postgres';
 import { spawnApp } from './support/app-process';
 import { findMotoServer, MOTO_MISSING, startMoto } from './support/moto';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
@@ -36,14 +37,6 @@ async function insertKey(databaseUrl: string): Promise<{ id: string; key: string
   return { id, key };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('Process lifecycle (e2e, real processes and signals)', () => {
   let dataDir: string;

@@ -152,7 +152,7 @@ async function parentPid(pid: number): Promise<number | null> {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
