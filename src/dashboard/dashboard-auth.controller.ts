@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FirstAdminService } from '../managers/first-admin.service';
@@ -11,6 +11,7 @@ import './session.types';
 
 const SIGNED_IN_HOME = '/dashboard/api-keys';
 const BAD_CREDENTIALS = 'Incorrect email or password';
+const SETUP_LINK_INVALID = 'This setup link has been used or has expired';
 
 @ApiExcludeController()
 @Controller('dashboard')
@@ -87,7 +88,7 @@ export class DashboardAuthController {
     const form = parseForm(SetupForm, body);
     if (!form.ok) {
       const token = (body as { token?: unknown } | null)?.token;
-      if (!this.firstAdmin.checkToken(token)) throw new SetupLinkInvalid();
+      if (!this.firstAdmin.checkToken(token)) throw new NotFoundException(SETUP_LINK_INVALID);
       await reply.status(400).view('setup', {
         title: 'Create the first admin',
         page: { actor: null, csrfToken: reply.generateCsrf(), notice: null },
@@ -98,7 +99,7 @@ export class DashboardAuthController {
       return;
     }
     const { token, email, password } = form.value;
-    if (!(await this.firstAdmin.completeSetup(token, email, password))) throw new SetupLinkInvalid();
+    if (!(await this.firstAdmin.completeSetup(token, email, password))) throw new NotFoundException(SETUP_LINK_INVALID);
     const actor = await this.managers.verifyCredentials(email, password);
     if (actor) await this.signIn(request, actor.id);
     await reply.status(303).redirect(SIGNED_IN_HOME);
@@ -109,13 +110,5 @@ export class DashboardAuthController {
     await request.session.regenerate();
     request.session.managerId = managerId;
     request.session.signedInAt = Date.now();
-  }
-}
-
-class SetupLinkInvalid extends Error {
-  readonly statusCode = 404;
-  readonly code = 'EDS_SETUP_LINK_INVALID';
-  constructor() {
-    super('This setup link has been used or has expired');
   }
 }
