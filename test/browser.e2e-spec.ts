@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { adminActor, createApiKey } from './support/factories';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -155,6 +156,27 @@ describeInBrowser('Dashboard in a real browser (e2e)', () => {
     expect(violations).toEqual([]);
     expect(consoleProblems).toEqual([]);
     keepShots = Boolean(process.env.EDS_SCREENSHOT_DIR);
+  }, 60_000);
+
+  it('Swagger UI: Authorize with a key, then Try it out on GET /api/v1/me answers 200, under the CSP', async () => {
+    const { key } = await createApiKey(t, await adminActor(t), 'swagger try-out');
+    const before = violations.length;
+    await page.goto('/api/docs');
+    await page.locator('.swagger-ui .info .title').waitFor();
+    await page.locator('.auth-wrapper button.authorize').click();
+    await page.locator('.modal-ux input[type=text]').fill(key);
+    await page.locator('.modal-ux .auth-btn-wrapper button.authorize').click();
+    await page.locator('.modal-ux button.btn-done').click();
+    await page.locator('#operations-Identity-getMe .opblock-summary').click();
+    await page.locator('#operations-Identity-getMe .try-out__btn').click();
+    await page.locator('#operations-Identity-getMe button.execute').click();
+    const status = page.locator('#operations-Identity-getMe .live-responses-table tbody td.response-col_status').first();
+    await status.waitFor();
+    await expect(status.textContent()).resolves.toMatch(/^\s*200/);
+    const body = await page.locator('#operations-Identity-getMe .live-responses-table tbody td.response-col_description pre').first().textContent();
+    expect(JSON.parse(body ?? '{}')).toMatchObject({ name: 'swagger try-out', owner: { email: ADMIN_EMAIL } });
+    await screenshot('swagger-try-it-out');
+    expect(violations.slice(before)).toEqual([]);
   }, 60_000);
 
   it('would have seen a CSP violation: an inline script on a dashboard page is reported', async () => {
