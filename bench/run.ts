@@ -17,9 +17,11 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
 import { encodeCursor } from '../src/storage/file-cursor';
-import { freePort, spawnApp, type AppProcess } from '../test/support/app-process';
+import { freePort } from '../src/common/free-port';
+import { spawnApp, type AppProcess } from '../test/support/app-process';
+import { insertApiKey } from '../test/support/sql';
+import { sleep } from '../test/support/wait';
 
 const args = new Set(process.argv.slice(2));
 const QUICK = args.has('--quick');
@@ -43,7 +45,6 @@ const record = (f: Figure) => {
   figures.push(f);
   console.log(`${f.ok ? 'ok  ' : 'MISS'} ${f.name}: ${f.value} | baseline ${f.baseline} | ${f.ratio === null ? '' : `ratio ${f.ratio.toFixed(2)} | `}target ${f.target}`);
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
@@ -156,15 +157,7 @@ async function stop(app: AppProcess): Promise<void> {
   await Promise.race([app.exited, sleep(20_000)]);
 }
 
-async function insertKey(db: Client): Promise<{ id: string; key: string }> {
-  const key = generateApiKey();
-  const { rows } = await db.query(
-    `INSERT INTO api_keys (owner_id, name, key_hash, last_four)
-     SELECT id, 'bench', $1, $2 FROM managers WHERE email = $3 RETURNING id`,
-    [hashApiKey(key), key.slice(-4), ADMIN.email],
-  );
-  return { id: rows[0].id as string, key };
-}
+const insertKey = (db: Client) => insertApiKey(db, ADMIN.email, 'bench');
 
 async function expectStatus(url: string, headers: Record<string, string>, status: number): Promise<void> {
   const res = await fetch(url, { headers });

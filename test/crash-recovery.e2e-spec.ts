@@ -4,12 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import request from 'supertest';
-import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
 import { PendingUploadSweeper } from '../src/storage/pending-upload.sweeper';
 import { spawnApp } from './support/app-process';
 import { startTestApp } from './support/test-app';
+import { insertApiKey, withClient } from './support/sql';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
 const ADMIN = { EDS_ADMIN_EMAIL: 'crash@example.com', EDS_ADMIN_PASSWORD: 'crash-password-123' };
@@ -27,17 +26,7 @@ describe('Crash mid-upload (e2e, a real process killed with SIGKILL)', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'eds-crash-'));
     try {
       const app = await spawnApp({ ...ADMIN, DATABASE_URL: databaseUrl, EDS_DATA_DIR: dataDir });
-      const key = generateApiKey();
-      const db = new Client({ connectionString: databaseUrl });
-      await db.connect();
-      try {
-        await db.query(
-          `INSERT INTO api_keys (owner_id, name, key_hash, last_four) SELECT id, 'crash', $1, $2 FROM managers WHERE email = $3`,
-          [hashApiKey(key), key.slice(-4), ADMIN.EDS_ADMIN_EMAIL],
-        );
-      } finally {
-        await db.end();
-      }
+      const { key } = await withClient(databaseUrl, (db) => insertApiKey(db, ADMIN.EDS_ADMIN_EMAIL, 'crash'));
       const api = (path: string, init: RequestInit = {}) =>
         fetch(`${app.url}/api/v1/storage${path}`, { ...init, headers: { 'x-api-key': key, 'content-type': 'application/json', ...init.headers } });
       const create = async (filename: string, size: number) => {

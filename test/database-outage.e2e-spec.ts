@@ -3,8 +3,8 @@ import { KeyRevocationListener } from '../src/api-keys/key-revocation.listener';
 import { adminActor, createApiKey } from './support/factories';
 import { StandalonePostgres } from './support/standalone-postgres';
 import { startTestApp, type TestApp } from './support/test-app';
+import { sleep } from './support/wait';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('Database outage (e2e)', () => {
   let pg: StandalonePostgres;

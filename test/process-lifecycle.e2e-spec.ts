@@ -3,39 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
 import { isAlive } from '../src/database/embedded-postgres';
 import { spawnApp } from './support/app-process';
 import { findMotoServer, MOTO_MISSING, startMoto } from './support/moto';
+import { insertApiKey, withClient } from './support/sql';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
+import { sleep } from './support/wait';
 
 const ADMIN = { EDS_ADMIN_EMAIL: 'ops@example.com', EDS_ADMIN_PASSWORD: 'ops-password-123' };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function withDb<T>(url: string, fn: (c: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A key for the bootstrap admin, inserted the way the service stores it (hash only). */
-async function insertKey(databaseUrl: string): Promise<{ id: string; key: string }> {
-  const key = generateApiKey();
-  const id = await withDb(databaseUrl, async (c) => {
-    const { rows } = await c.query(
-      `INSERT INTO api_keys (owner_id, name, key_hash, last_four)
-       SELECT id, 'lifecycle', $1, $2 FROM managers WHERE email = $3 RETURNING id`,
-      [hashApiKey(key), key.slice(-4), ADMIN.EDS_ADMIN_EMAIL],
-    );
-    return rows[0].id as string;
-  });
-  return { id, key };
-}
+/** A key for the bootstrap admin of the app process. */
+const insertKey = (databaseUrl: string) =>
+  withClient(databaseUrl, (db) => insertApiKey(db, ADMIN.EDS_ADMIN_EMAIL, 'lifecycle'));
 
 
 describe('Process lifecycle (e2e, real processes and signals)', () => {
@@ -93,9 +72,9 @@ describe('Process lifecycle (e2e, real processes and signals)', () => {
       expect(JSON.parse(finished.body)).toMatchObject({ id: fileId, status: 'ready', size });
       expect(await app.exited).toEqual({ code: 0, signal: null });
 
-      const [stamp] = await withDb(databaseUrl, async (c) => (await c.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [keyId])).rows);
+      const [stamp] = await withClient(databaseUrl, async (c) => (await c.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [keyId])).rows);
       expect(stamp.last_used_at).toBeInstanceOf(Date);
-      const [file] = await withDb(databaseUrl, async (c) => (await c.query(`SELECT status FROM stored_files WHERE id = $1`, [fileId])).rows);
+      const [file] = await withClient(databaseUrl, async (c) => (await c.query(`SELECT status FROM stored_files WHERE id = $1`, [fileId])).rows);
       expect(file.status).toBe('ready');
     } finally {
       await dropTestDatabase(databaseUrl);

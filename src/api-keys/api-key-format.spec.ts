@@ -5,6 +5,7 @@ import {
   hashApiKey,
   isWellFormedApiKey,
   maskApiKey,
+  newApiKey,
 } from './api-key-format';
 
 describe('api-key-format', () => {
@@ -46,5 +47,14 @@ describe('api-key-format', () => {
 
   it('masks a key to the prefix and its last four characters', () => {
     expect(maskApiKey('cdef')).toBe('exstr_live_…cdef');
+  });
+});
+
+describe('newApiKey', () => {
+  it('answers a key with what is stored of it: its SHA-256 and its last four characters', () => {
+    const { plaintext, keyHash, lastFour } = newApiKey();
+    expect(plaintext).toMatch(/^exstr_live_[0-9a-f]{32}$/);
+    expect(keyHash).toBe(hashApiKey(plaintext));
+    expect(lastFour).toBe(plaintext.slice(-4));
   });
 });

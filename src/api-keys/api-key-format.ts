@@ -22,6 +22,12 @@ export function hashApiKey(key: string): string {
   return hash('sha256', key, 'hex');
 }
 
+/** A new key and what is stored of it: the hash and the last four characters, never the key. */
+export function newApiKey(): { plaintext: string; keyHash: string; lastFour: string } {
+  const plaintext = generateApiKey();
+  return { plaintext, keyHash: hashApiKey(plaintext), lastFour: plaintext.slice(-4) };
+}
+
 export function maskApiKey(lastFour: string): string {
   return `${API_KEY_PREFIX}…${lastFour}`;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import type { AuditEntry } from '../audit/audit-event.types';
+import { utcDayNumber, utcDayString as dayString } from '../common/utc-day';
 import type { Actor } from '../managers/actor';
 import { ApiKeyUsageRepository } from './api-key-usage.repository';
 import type { KeyReview } from './key-hygiene';
@@ -8,7 +9,6 @@ import { KeyHygieneService } from './key-hygiene.service';
 
 /** How many days of requests a key's page shows. */
 export const USAGE_DAYS = 30;
-const DAY_MS = 24 * 3600_000;
 
 export interface UsageReport {
   /** Oldest first, exactly USAGE_DAYS entries ending today (UTC), zeros included. */
@@ -43,8 +43,7 @@ export class ApiKeyUsageService {
   }
 
   async usageOf(keyId: string, now: Date): Promise<UsageReport> {
-    const today = Math.floor(now.getTime() / DAY_MS);
-    const dayString = (n: number): string => new Date(n * DAY_MS).toISOString().slice(0, 10);
+    const today = utcDayNumber(now);
     const rows = await this.usage.daysSince(keyId, dayString(today - USAGE_DAYS + 1));
     const byDay = new Map(rows.map((r) => [r.day, r.requests]));
     const days = Array.from({ length: USAGE_DAYS }, (_, i) => {

@@ -4,7 +4,7 @@ import { type AuditOrigin, NO_ORIGIN } from '../audit/audit-event.types';
 import { Clock } from '../common/clock';
 import { Actor, isAdmin } from '../managers/actor';
 import { ApiKeyCache } from './api-key.cache';
-import { generateApiKey, hashApiKey, isWellFormedApiKey } from './api-key-format';
+import { hashApiKey, isWellFormedApiKey, newApiKey } from './api-key-format';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyRepository } from './api-key.repository';
 import { API_KEY_SCOPES, type ApiKeyScope, normalizeScopes } from './api-key-scopes';
@@ -36,12 +36,9 @@ export class ApiKeysService {
     if (scopes.length === 0) throw new BadRequestException('Choose at least one scope');
     const now = this.clock.now();
     const expiresAt = expiryInstant(options.expiry ?? NEVER_EXPIRES, now);
-    const plaintext = generateApiKey();
+    const { plaintext, keyHash, lastFour } = newApiKey();
     const saved = await this.keys.transaction(async (tx) => {
-      const key = await this.keys.insert(
-        { ownerId: owner.id, name: name.trim(), keyHash: hashApiKey(plaintext), lastFour: plaintext.slice(-4), scopes, expiresAt },
-        tx,
-      );
+      const key = await this.keys.insert({ ownerId: owner.id, name: name.trim(), keyHash, lastFour, scopes, expiresAt }, tx);
       await this.audit.record(
         [{
           action: 'api_key.created',

@@ -1,6 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-
-const DAY_MS = 24 * 3600_000;
+import { DAY_MS } from '../common/utc-day';
 
 /** The lifetimes offered when generating a key. */
 export const EXPIRY_DAY_CHOICES = [7, 30, 90, 365] as const;

@@ -1,6 +1,5 @@
+import { DAY_MS } from '../common/utc-day';
 import type { ApiKeySummary } from './api-key-summary';
-
-const DAY_MS = 24 * 3600_000;
 
 /** When the key list flags a key. Defaults below; see KEY_HYGIENE_THRESHOLDS. */
 export interface HygieneThresholds {

@@ -4,7 +4,7 @@ import { type AuditOrigin, NO_ORIGIN, type NewAuditEvent } from '../audit/audit-
 import { Clock } from '../common/clock';
 import { Actor, isAdmin } from '../managers/actor';
 import { ApiKeyCache } from './api-key.cache';
-import { generateApiKey, hashApiKey, maskApiKey } from './api-key-format';
+import { maskApiKey, newApiKey } from './api-key-format';
 import { ApiKeyRepository } from './api-key.repository';
 import { auditSubjectOf, isRetired, toSummary, type ApiKeySummary, type CreatedApiKey } from './api-key-summary';
 import { GRACE_PERIODS, type GracePeriod, replacementExpiry } from './key-expiry';
@@ -33,7 +33,7 @@ export class KeyLifecycleService {
    */
   async roll(actor: Actor, id: string, grace: GracePeriod, origin: AuditOrigin = NO_ORIGIN): Promise<CreatedApiKey> {
     const now = this.clock.now();
-    const plaintext = generateApiKey();
+    const { plaintext, keyHash, lastFour } = newApiKey();
     const graceMs = GRACE_PERIODS[grace];
     const graceEndsAt = graceMs > 0 ? new Date(now.getTime() + graceMs) : null;
     const replacement = await this.keys.transaction(async (tx) => {
@@ -45,8 +45,8 @@ export class KeyLifecycleService {
         {
           ownerId: old.ownerId,
           name: old.name,
-          keyHash: hashApiKey(plaintext),
-          lastFour: plaintext.slice(-4),
+          keyHash,
+          lastFour,
           scopes: old.scopes,
           expiresAt: replacementExpiry(old, now),
         },

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock';
+import { utcDayNumber, utcDayString } from '../common/utc-day';
 import { authConfig } from '../config';
 import { ApiKeyUsageRepository, type KeyUse } from './api-key-usage.repository';
 
@@ -17,7 +18,6 @@ export interface UseClient {
   userAgent?: string | null;
 }
 
-const DAY_MS = 24 * 3600_000;
 const MAX_IP = 64;
 const MAX_USER_AGENT = 512;
 
@@ -55,7 +55,7 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
 
   /** One request with the key. */
   touch(keyId: string, at: Date = this.clock.now(), client: UseClient = {}): void {
-    const day = Math.floor(at.getTime() / DAY_MS);
+    const day = utcDayNumber(at);
     const use = this.pending.get(keyId);
     if (!use) {
       this.pending.set(keyId, {
@@ -121,7 +121,7 @@ function toKeyUses(batch: Map<string, PendingUse>): Map<string, KeyUse> {
   const uses = new Map<string, KeyUse>();
   for (const [id, use] of batch) {
     const requestsByDay = new Map<string, number>();
-    for (const [day, n] of use.days) requestsByDay.set(new Date(day * DAY_MS).toISOString().slice(0, 10), n);
+    for (const [day, n] of use.days) requestsByDay.set(utcDayString(day), n);
     uses.set(id, { lastAt: use.lastAt, ip: use.ip, userAgent: use.userAgent, requestsByDay });
   }
   return uses;

@@ -33,9 +33,8 @@ export class DashboardKeyActionsController {
 
   @Get('deactivate')
   @Render('api-keys/confirm-deactivate')
-  async confirmDeactivate(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
-    const review = await this.hygiene.reviewOne(actorOf(request), id);
-    return { title: `Deactivate ${review.key.name}`, page, now: review.now, key: review.key, row: keyRow(review) };
+  confirmDeactivate(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+    return this.confirmView('Deactivate', id, page, request);
   }
 
   @Post('deactivate')
@@ -53,9 +52,8 @@ export class DashboardKeyActionsController {
   /** The roll form: how long the old key keeps working next to its replacement. */
   @Get('roll')
   @Render('api-keys/confirm-roll')
-  async confirmRoll(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
-    const review = await this.hygiene.reviewOne(actorOf(request), id);
-    return { title: `Roll ${review.key.name}`, page, now: review.now, key: review.key, row: keyRow(review), graceChoices: graceChoices() };
+  confirmRoll(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+    return this.confirmView('Roll', id, page, request, { graceChoices: graceChoices() });
   }
 
   @Post('roll')
@@ -69,10 +67,8 @@ export class DashboardKeyActionsController {
   ): Promise<void> {
     const form = parseForm(RollKeyForm, body);
     if (!form.ok) {
-      const review = await this.hygiene.reviewOne(actorOf(request), id);
-      await reply.status(400).view('api-keys/confirm-roll', {
-        title: `Roll ${review.key.name}`, page, now: review.now, key: review.key, row: keyRow(review), graceChoices: graceChoices(), errors: form.errors,
-      });
+      const view = await this.confirmView('Roll', id, page, request, { graceChoices: graceChoices(), errors: form.errors });
+      await reply.status(400).view('api-keys/confirm-roll', view);
       return;
     }
     const created = await this.lifecycle.roll(actorOf(request), id, form.value.grace, origin);
@@ -85,9 +81,8 @@ export class DashboardKeyActionsController {
 
   @Get('delete')
   @Render('api-keys/confirm-delete')
-  async confirmDelete(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
-    const review = await this.hygiene.reviewOne(actorOf(request), id);
-    return { title: `Delete ${review.key.name}`, page, now: review.now, key: review.key, row: keyRow(review) };
+  confirmDelete(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+    return this.confirmView('Delete', id, page, request);
   }
 
   @Post('delete')
@@ -100,5 +95,17 @@ export class DashboardKeyActionsController {
     const key = await this.lifecycle.delete(actorOf(request), id, origin);
     request.session.notice = `Key “${key.name}” (${key.maskedKey}) is deleted. Its audit entries are kept.`;
     await reply.status(303).redirect('/dashboard/api-keys');
+  }
+
+  /** A confirmation page's view: the key as the list shows it, plus what the page adds. 404 if not visible. */
+  private async confirmView(
+    verb: string,
+    id: string,
+    page: PageContext,
+    request: FastifyRequest,
+    extra: Record<string, unknown> = {},
+  ): Promise<object> {
+    const review = await this.hygiene.reviewOne(actorOf(request), id);
+    return { title: `${verb} ${review.key.name}`, page, now: review.now, key: review.key, row: keyRow(review), ...extra };
   }
 }

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { freePort } from '../../src/common/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -51,12 +51,3 @@ export async function spawnApp(env: Record<string, string | undefined>, timeoutM
   return { url, child, output: () => output, exited };
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
-    });
-  });
-}

@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/common/free-port';
 
 interface Reply {
   command: string;
@@ -61,16 +61,6 @@ function nextReply(child: ChildProcess): Promise<Reply> {
     child.once('message', (m) => {
       child.off('exit', onExit);
       resolve(m as Reply);
-    });
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject()));
     });
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import { TEMPLATE_DB, withDatabase } from './database-url';
+import { withClient } from './sql';
 
 function adminUrl(): string {
   const url = process.env.EDS_TEST_ADMIN_URL;
@@ -8,14 +9,8 @@ function adminUrl(): string {
   return url;
 }
 
-async function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl() });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+function admin<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+  return withClient(adminUrl(), fn);
 }
 
 /** A fresh database with the migrated schema (cloned), or empty when `migrated` is false. */
