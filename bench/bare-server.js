@@ -5,7 +5,7 @@ const http = require('node:http');
 const fs = require('node:fs');
 const { pipeline } = require('node:stream');
 const [port, dir] = [Number(process.argv[2]), process.argv[3]];
-const me = JSON.stringify({ keyId: '00000000-0000-4000-8000-000000000000', name: 'bench', owner: { id: '00000000-0000-4000-8000-000000000001', email: 'bench@example.com' }, createdAt: new Date(0).toISOString() });
+const me = JSON.stringify({ keyId: '00000000-0000-4000-8000-000000000000', name: 'bench', owner: { id: '00000000-0000-4000-8000-000000000001', email: 'bench@example.com' }, createdAt: new Date(0).toISOString(), scopes: ['files:read', 'files:write', 'files:delete'], expiresAt: null });
 http.createServer((req, res) => {
   if (req.method === 'PUT') {
     pipeline(req, fs.createWriteStream(`${dir}/bare-upload`, { flush: true }), (err) => res.end(err ? 'error' : 'ok'));

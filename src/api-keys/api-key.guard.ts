@@ -4,42 +4,51 @@ import type { FastifyRequest } from 'fastify';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { API_KEY_HEADER, API_KEY_STRATEGY } from './api-key.strategy';
+import { ApiKeysService } from './api-keys.service';
 import { LastUsedTracker } from './last-used.tracker';
 
 export const MISSING_API_KEY = 'Missing API key';
 export const INVALID_API_KEY = 'Invalid or inactive API key';
 
+type KeyedRequest = FastifyRequest & { user?: ApiKeyPrincipal };
+
 /**
- * Runs the Passport header strategy and answers the two 401s of the contract.
- * With no header Passport fails before `validate()` runs, so the guard itself
- * tells "missing" from "invalid" by looking at the header. Failed checks are
- * counted per client address; past the limit the address gets 429. A
- * successful one is recorded as a use of the key (in memory: the tracker
- * writes in bulk), with the client's address and user agent.
+ * Guards every /api/v1 route. A key the Passport header strategy verified
+ * recently is admitted from memory, synchronously (the bounded cache that
+ * revocations empty on every instance); any other value — a key not seen
+ * lately, a malformed, unknown or inactive one, no header at all — goes
+ * through the strategy, and this guard answers its two 401s. With no header
+ * Passport fails before `validate()` runs, so the guard tells "missing" from
+ * "invalid" by looking at the header itself.
+ *
+ * Failed checks are counted per client address; past the limit the address
+ * gets 429. A successful one is recorded as a use of the key (in memory: the
+ * tracker writes in bulk), with the client's address and user agent.
  */
 @Injectable()
 export class ApiKeyGuard extends AuthGuard(API_KEY_STRATEGY) {
   constructor(
     private readonly failures: ApiKeyFailureLimiter,
     private readonly uses: LastUsedTracker,
+    private readonly apiKeys: ApiKeysService,
   ) {
     super();
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest & { user?: ApiKeyPrincipal }>();
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const request = context.switchToHttp().getRequest<KeyedRequest>();
     const address = request.ip;
     this.failures.assertAllowed(address);
-    try {
-      const allowed = (await super.canActivate(context)) as boolean;
-      if (allowed && request.user) {
-        this.uses.touch(request.user.keyId, undefined, { ip: address, userAgent: request.headers['user-agent'] });
-      }
-      return allowed;
-    } catch (error) {
-      if (error instanceof UnauthorizedException) this.failures.recordFailure(address);
-      throw error;
+    // The hot path: most requests carry a key that was verified moments ago.
+    // Answering it without a promise spares Passport's per-request machinery
+    // and several microtask hops (measured: about a fifth of the request rate).
+    const header = request.headers[API_KEY_HEADER];
+    const known = typeof header === 'string' ? this.apiKeys.recall(header) : undefined;
+    if (known) {
+      this.admit(request, known, address);
+      return true;
     }
+    return this.checkWithPassport(context, request, address);
   }
 
   override handleRequest<T = ApiKeyPrincipal>(
@@ -54,5 +63,21 @@ export class ApiKeyGuard extends AuthGuard(API_KEY_STRATEGY) {
     const value = Array.isArray(header) ? header.join('') : header;
     if (value === undefined || value.trim() === '') throw new UnauthorizedException(MISSING_API_KEY);
     throw new UnauthorizedException(INVALID_API_KEY);
+  }
+
+  private async checkWithPassport(context: ExecutionContext, request: KeyedRequest, address: string): Promise<boolean> {
+    try {
+      const allowed = (await super.canActivate(context)) as boolean;
+      if (allowed && request.user) this.admit(request, request.user, address);
+      return allowed;
+    } catch (error) {
+      if (error instanceof UnauthorizedException) this.failures.recordFailure(address);
+      throw error;
+    }
+  }
+
+  private admit(request: KeyedRequest, principal: ApiKeyPrincipal, address: string): void {
+    request.user = principal;
+    this.uses.touch(principal.keyId, undefined, { ip: address, userAgent: request.headers['user-agent'] });
   }
 }

@@ -9,6 +9,7 @@ import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyRepository } from './api-key.repository';
 import { API_KEY_SCOPES, type ApiKeyScope, normalizeScopes } from './api-key-scopes';
 import { auditSubjectOf, toSummary, type ApiKeySummary, type CreatedApiKey } from './api-key-summary';
+import { MeResponseDto } from './dto/me-response.dto';
 import { expiryInstant, type KeyExpiry, NEVER_EXPIRES } from './key-expiry';
 
 export interface NewKeyOptions {
@@ -23,6 +24,7 @@ export interface NewKeyOptions {
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
+  private readonly descriptions = new WeakMap<ApiKeyPrincipal, MeResponseDto>();
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -57,6 +59,17 @@ export class ApiKeysService {
   }
 
   /**
+   * A key verified recently, answered from memory alone: no query and no
+   * promise, so the guard can admit it synchronously. Undefined when the key
+   * is not in the cache (or has expired since): `authenticate` decides then.
+   */
+  recall(presented: string): ApiKeyPrincipal | undefined {
+    if (!isWellFormedApiKey(presented)) return undefined;
+    const principal = this.cache.get(hashApiKey(presented));
+    return principal && !this.isExpired(principal) ? principal : undefined;
+  }
+
+  /**
    * Resolves a presented key to its principal, or null for anything that is
    * not an active, unexpired key. Malformed values cost no query; a recently
    * verified key is answered from memory (its expiry still checked against
@@ -65,24 +78,21 @@ export class ApiKeysService {
   async authenticate(presented: string): Promise<ApiKeyPrincipal | null> {
     if (!isWellFormedApiKey(presented)) return null;
     const keyHash = hashApiKey(presented);
-    let principal = this.cache.get(keyHash);
-    if (!principal) {
-      const generation = this.cache.generation;
-      const key = await this.keys.findActiveByHash(keyHash);
-      if (!key || !key.owner) return null;
-      principal = {
-        keyId: key.id,
-        name: key.name,
-        createdAt: key.createdAt,
-        owner: { id: key.owner.id, email: key.owner.email },
-        scopes: key.scopes,
-        expiresAt: key.expiresAt,
-      };
-      if (this.isExpired(principal)) return null;
-      this.cache.set(keyHash, principal, generation);
-    } else if (this.isExpired(principal)) {
-      return null;
-    }
+    const cached = this.cache.get(keyHash);
+    if (cached) return this.isExpired(cached) ? null : cached;
+    const generation = this.cache.generation;
+    const key = await this.keys.findActiveByHash(keyHash);
+    if (!key || !key.owner) return null;
+    const principal: ApiKeyPrincipal = {
+      keyId: key.id,
+      name: key.name,
+      createdAt: key.createdAt,
+      owner: { id: key.owner.id, email: key.owner.email },
+      scopes: key.scopes,
+      expiresAt: key.expiresAt,
+    };
+    if (this.isExpired(principal)) return null;
+    this.cache.set(keyHash, principal, generation);
     return principal;
   }
 
@@ -118,6 +128,28 @@ export class ApiKeysService {
     this.cache.evict(id);
     if (changed) this.logger.log(`API key ${id} deactivated by manager ${actor.id}`);
     return this.getVisibleTo(actor, id);
+  }
+
+  /**
+   * What `GET /api/v1/me` answers for a principal. Principals are immutable
+   * and shared by every request the cache admits, so the answer is built once
+   * per principal rather than per request (Date#toISOString showed in
+   * profiles of the hot path).
+   */
+  describe(principal: ApiKeyPrincipal): MeResponseDto {
+    let answer = this.descriptions.get(principal);
+    if (!answer) {
+      answer = Object.freeze({
+        keyId: principal.keyId,
+        name: principal.name,
+        owner: Object.freeze({ id: principal.owner.id, email: principal.owner.email }),
+        createdAt: principal.createdAt.toISOString(),
+        scopes: Object.freeze([...principal.scopes]) as ApiKeyScope[],
+        expiresAt: principal.expiresAt?.toISOString() ?? null,
+      });
+      this.descriptions.set(principal, answer);
+    }
+    return answer;
   }
 
   private isExpired(principal: ApiKeyPrincipal): boolean {

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { API_V1 } from '../common/api-prefix';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyAuth } from './api-key-auth.decorator';
+import { ApiKeysService } from './api-keys.service';
 import { CurrentApiKey } from './current-api-key.decorator';
 import { MeResponseDto } from './dto/me-response.dto';
 
@@ -10,6 +11,8 @@ import { MeResponseDto } from './dto/me-response.dto';
 @ApiKeyAuth()
 @Controller(`${API_V1}/me`)
 export class MeController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
   @Get()
   @ApiOperation({
     summary: 'Who this API key is',
@@ -18,13 +21,6 @@ export class MeController {
   })
   @ApiOkResponse({ type: MeResponseDto })
   me(@CurrentApiKey() key: ApiKeyPrincipal): MeResponseDto {
-    return {
-      keyId: key.keyId,
-      name: key.name,
-      owner: { id: key.owner.id, email: key.owner.email },
-      createdAt: key.createdAt.toISOString(),
-      scopes: [...key.scopes],
-      expiresAt: key.expiresAt?.toISOString() ?? null,
-    };
+    return this.apiKeys.describe(key);
   }
 }

@@ -45,6 +45,8 @@ export class FailureLimiter {
 
   /** Throws 429 (with Retry-After) when `subject` has no failures left in its window. */
   assertAllowed(subject: string): void {
+    // Nobody has failed lately (the usual case): nothing to look up.
+    if (this.windows.size === 0) return;
     const window = this.current(subject);
     if (window && window.failures >= this.policy.limit) {
       const retryAfter = Math.max(1, Math.ceil((window.resetAt - this.now()) / 1000));
