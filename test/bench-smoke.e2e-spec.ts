@@ -23,7 +23,7 @@ describe('npm run bench (smoke, --quick)', () => {
       /just-deactivated key, next request on the same instance: always 401/,
       /upload ratio \(PUT 8 MiB\): \d+ MB\/s \| baseline \d+ MB\/s/,
       /download ratio \(GET 8 MiB\): \d+ MB\/s \| baseline \d+ MB\/s/,
-      /peak RSS growth during upload \+ download: \d+\.\d MiB/,
+      /peak RSS growth during uploads \+ downloads: \d+\.\d MiB/,
       /list p50, 20,000 files: first page \/ page 200: \d+\.\d\d ms \/ \d+\.\d\d ms/,
       /Index Scan .* on stored_files|Index Scan using idx_stored_files_owner_created/,
       /cross-instance revocation \(deactivate on A → 401 on B\): median \d+ ms, worst \d+ ms/,
