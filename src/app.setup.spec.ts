@@ -1,4 +1,4 @@
-import { helmetHeaders } from './app.setup';
+import { helmetHeaders, isJsonSurface } from './app.setup';
 
 describe('helmetHeaders', () => {
   it("captures helmet's headers for the options once", () => {
@@ -11,5 +11,22 @@ describe('helmetHeaders', () => {
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(headers['strict-transport-security']).toMatch(/max-age=\d+/);
     expect(headers['x-powered-by']).toBeUndefined();
+  });
+});
+
+describe('isJsonSurface', () => {
+  it.each([
+    ['/api/v1/me', true],
+    ['/api/v1/storage/files?limit=5', true],
+    ['/api/v1', true],
+    ['/health', true],
+    ['/health/live', true],
+    ['/api/docs', false],
+    ['/api/docs-json', false],
+    ['/api/v10/me', false],
+    ['/dashboard/api-keys', false],
+    ['/public/dashboard.js', false],
+  ])('%s → %s', (url, expected) => {
+    expect(isJsonSurface(url)).toBe(expected);
   });
 });

@@ -2,6 +2,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
+import { API_V1 } from './common/api-prefix';
 import { setupOpenApi } from './common/openapi';
 import { createValidationPipe } from './common/validation.pipe';
 import { registerDashboard } from './dashboard/dashboard.setup';
@@ -16,11 +17,11 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
-  // Security headers on every answer, computed once by helmet (its defaults
-  // and our CSP) and then set as a static set: @fastify/helmet rebuilds helmet
-  // and re-parses the CSP on every request, which cost more than the whole
-  // API-key check.
-  const securityHeaders = helmetHeaders({
+  // Security headers on every answer, computed once and then set as a static
+  // set: @fastify/helmet rebuilds helmet and re-parses the CSP on every
+  // request, which cost more than the whole API-key check. Pages (dashboard,
+  // Swagger UI) get helmet's full set; JSON answers get the short set below.
+  const pageHeaders = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -43,12 +44,33 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app
     .getHttpAdapter()
     .getInstance()
-    .addHook('onRequest', (_request, reply, done) => {
-      void reply.headers(securityHeaders);
+    .addHook('onRequest', (request, reply, done) => {
+      void reply.headers(isJsonSurface(request.url) ? JSON_ANSWER_HEADERS : pageHeaders);
       done();
     });
   await registerDashboard(app);
   setupOpenApi(app);
+}
+
+/**
+ * What the REST API and the health checks answer with (OWASP REST Security
+ * Cheat Sheet): never cached by default (file content sets its own
+ * validators), nothing to render, nothing to frame, no sniffing. Helmet's
+ * page-oriented headers (DNS prefetch, download options, XSS auditor, COOP…)
+ * mean nothing to a JSON client and cost bytes on every answer.
+ */
+export const JSON_ANSWER_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'cache-control': 'no-store',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+});
+
+/** /api/v1 and /health answer JSON (or file bytes); everything else is a page or a page's asset. */
+export function isJsonSurface(url: string): boolean {
+  return url.startsWith(`/${API_V1}/`) || url === `/${API_V1}` || url.startsWith('/health');
 }
 
 /** The headers helmet sets for these options (they do not depend on the request). */

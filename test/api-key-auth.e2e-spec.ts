@@ -20,6 +20,36 @@ describe('API key authentication (e2e)', () => {
     await t?.destroy();
   });
 
+  describe('answer headers', () => {
+    const JSON_SET = {
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+    };
+
+    it('gives API answers, the 401s included, the short JSON set and none of the page headers', async () => {
+      const { key } = await createApiKey(t, await adminActor(t));
+      const ok = await request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+      const refused = await request(t.http).get('/api/v1/me').expect(401);
+      const health = await request(t.http).get('/health/live').expect(200);
+      for (const res of [ok, refused, health]) {
+        expect(res.headers).toEqual(expect.objectContaining(JSON_SET));
+        expect(res.headers['strict-transport-security']).toMatch(/^max-age=\d+/);
+        expect(res.headers['x-dns-prefetch-control']).toBeUndefined();
+        expect(res.headers['cross-origin-opener-policy']).toBeUndefined();
+      }
+    });
+
+    it('keeps the full page set on the Swagger UI', async () => {
+      const res = await request(t.http).get('/api/docs').redirects(1).expect(200);
+      expect(res.headers['content-security-policy']).toMatch(/script-src 'self'/);
+      expect(res.headers['cross-origin-opener-policy']).toBe('same-origin');
+      expect(res.headers['cache-control']).not.toBe('no-store');
+    });
+  });
+
   describe('401 contract', () => {
     it('answers "Missing API key" when the header is absent', async () => {
       const res = await request(t.http).get('/api/v1/me').expect(401);

@@ -275,6 +275,8 @@ describe('Storage content: uploads and downloads (e2e)', () => {
       expect(down.headers.get('x-content-type-options')).toBe('nosniff');
       expect(down.headers.get('content-security-policy')).toBe('sandbox');
       expect(down.headers.get('accept-ranges')).toBe('bytes');
+      // Revalidated by ETag, not the API's default no-store.
+      expect(down.headers.get('cache-control')).toBe('private, no-cache');
     });
 
     it.each([
