@@ -67,7 +67,9 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
       return;
     }
     use.days.set(day, (use.days.get(day) ?? 0) + 1);
-    if (at >= use.lastAt) {
+    // getTime(): comparing Dates directly converts both through
+    // Symbol.toPrimitive/valueOf lookups, which showed in profiles.
+    if (at.getTime() >= use.lastAt.getTime()) {
       use.lastAt = at;
       use.ip = client.ip?.slice(0, MAX_IP) ?? null;
       use.userAgent = client.userAgent?.slice(0, MAX_USER_AGENT) ?? null;
