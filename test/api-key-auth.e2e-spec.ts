@@ -2,6 +2,7 @@ import request from 'supertest';
 import { hashApiKey } from '../src/api-keys/api-key-format';
 import { ApiKeyRepository } from '../src/api-keys/api-key.repository';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { ApiKeyStrategy } from '../src/api-keys/api-key.strategy';
 import { LastUsedTracker } from '../src/api-keys/last-used.tracker';
 import { adminActor, createApiKey, createManager } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -127,6 +128,26 @@ describe('API key authentication (e2e)', () => {
         expect(spy).toHaveBeenCalledWith(hashApiKey('exstr_live_ffffffffffffffffffffffffffffffff'));
       } finally {
         spy.mockRestore();
+      }
+    });
+
+    it('answers a key verified moments ago from memory: Passport and the database see it once', async () => {
+      const { key } = await createApiKey(t, await adminActor(t));
+      const lookups = jest.spyOn(t.app.get(ApiKeyRepository), 'findActiveByHash');
+      const verifications = jest.spyOn(t.app.get(ApiKeyStrategy), 'validate');
+      try {
+        for (let i = 0; i < 5; i++) {
+          const res = await request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+          expect(res.body.name).toEqual(expect.any(String));
+        }
+        expect(lookups).toHaveBeenCalledTimes(1);
+        expect(verifications).toHaveBeenCalledTimes(1);
+        // A different, unknown key is not answered from memory.
+        await request(t.http).get('/api/v1/me').set('x-api-key', 'exstr_live_eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee').expect(401);
+        expect(verifications).toHaveBeenCalledTimes(2);
+      } finally {
+        lookups.mockRestore();
+        verifications.mockRestore();
       }
     });
 
