@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,5 +27,29 @@ describe('FsBlobStore', () => {
     const key = `${fileId}/1c2d3e4f-0000-4000-8000-000000000000`;
     await store.write(key, Readable.from([Buffer.from('x')]));
     expect(await readdir(join(root, 'blobs', '0b', fileId))).toEqual(['1c2d3e4f-0000-4000-8000-000000000000']);
+  });
+
+  it('leaves no .part behind when the body fails while the file is still being opened', async () => {
+    const fileId = '5e0c1b7a-2f4d-4c36-9a51-0d6f1c2b3a49';
+    const key = `${fileId}/7a8b9c0d-0000-4000-8000-000000000000`;
+    const failing = new Readable({ read: () => undefined });
+    failing.push(Buffer.from('the first bytes'));
+    // The file's open finishes 50 ms late (as when the thread pool is busy),
+    // and the body fails meanwhile: the pipeline rejects before the file exists.
+    const realOpen = fs.open;
+    let opens = 0;
+    const open = jest.spyOn(fs, 'open').mockImplementation(((...args: Parameters<typeof fs.open>) => {
+      opens++;
+      setImmediate(() => failing.destroy(new Error('body too long')));
+      setTimeout(() => (realOpen as (...a: unknown[]) => void)(...args), 50);
+    }) as typeof fs.open);
+    try {
+      await expect(store.write(key, failing)).rejects.toThrow('body too long');
+    } finally {
+      open.mockRestore();
+    }
+    expect(opens).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await store.listFileEntries(fileId)).toEqual([]);
   });
 });

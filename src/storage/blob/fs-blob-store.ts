@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -26,15 +26,18 @@ export class FsBlobStore extends BlobStore {
     const dir = dirname(target);
     await this.ensureDir(dir);
     const temp = `${target}.part`;
+    // `flush`: fsync before close, and on success the pipeline settles only after the close.
+    const file = createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1024 * 1024 });
     try {
-      // `flush`: fsync before close, and the pipeline settles only after the close.
-      await pipeline(
-        body,
-        createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1024 * 1024 }),
-      );
+      await pipeline(body, file);
       await rename(temp, target);
       await fsyncDir(dir);
     } catch (error) {
+      // A failing body (too long, interrupted) rejects the pipeline at once,
+      // possibly while the file is still being opened on another thread:
+      // removing it before the stream has closed lets the open land after the
+      // removal and leaves a `.part` behind.
+      await closed(file);
       await rm(temp, { force: true });
       await rm(target, { force: true });
       throw error;
@@ -114,4 +117,9 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Resolves once the stream has emitted 'close' (its file, if it opened one, is closed). */
+function closed(stream: WriteStream): Promise<void> {
+  return new Promise((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
 }
