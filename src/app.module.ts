@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { appConfig, authConfig, databaseConfig, keysConfig, storageConfig } from './config';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -16,6 +17,8 @@ import { StorageModule } from './storage/storage.module';
       cache: false,
       load: [appConfig, authConfig, databaseConfig, keysConfig, storageConfig],
     }),
+    // Periodic maintenance (expired keys, uploads and sessions) runs as @Interval jobs.
+    ScheduleModule.forRoot(),
     DatabaseModule,
     ManagersModule,
     ApiKeysModule,

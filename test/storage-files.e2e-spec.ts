@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import request from 'supertest';
 import { Clock } from '../src/common/clock';
 import { PendingUploadSweeper } from '../src/storage/pending-upload.sweeper';
@@ -273,6 +274,14 @@ describe('Storage files: metadata, listing, isolation, deletion, expiry (e2e)', 
       expect((await c.json('GET', `/api/v1/storage/files/${fresh.id}`)).body).toMatchObject({ status: 'pending' });
       expect((await c.download(ready.id)).body.toString()).toBe('keep');
       expect(await sweeper.sweep(later)).toBe(0);
+    });
+
+    it('runs on a schedule in every instance, beside the expired-key and expired-session sweeps', () => {
+      expect(t.app.get(SchedulerRegistry).getIntervals().sort()).toEqual([
+        'api-key-expiry-sweep',
+        'expired-session-sweep',
+        'expired-upload-sweep',
+      ]);
     });
   });
 });

@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { KeyLifecycleService } from './key-lifecycle.service';
 
 /**
@@ -9,29 +10,24 @@ import { KeyLifecycleService } from './key-lifecycle.service';
 export const EXPIRY_SWEEP_INTERVAL_MS = 60_000;
 
 /**
- * Notices expired keys for the audit trail. Runs on a timer in every
+ * Notices expired keys for the audit trail. Runs as a scheduled job in every
  * instance; each key is claimed once (an UPDATE … RETURNING in the same
  * transaction as its entry), so instances never write it twice.
  */
 @Injectable()
-export class KeyExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
+export class KeyExpirySweeper implements OnModuleDestroy {
   private readonly logger = new Logger(KeyExpirySweeper.name);
-  private timer: NodeJS.Timeout | null = null;
   private last: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly lifecycle: KeyLifecycleService) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(
-      () => void this.sweep().catch((e: Error) => this.logger.warn(`Key expiry sweep failed: ${e.message}`)),
-      EXPIRY_SWEEP_INTERVAL_MS,
-    );
-    this.timer.unref();
+  @Interval('api-key-expiry-sweep', EXPIRY_SWEEP_INTERVAL_MS)
+  protected scheduledSweep(): void {
+    this.sweep().catch((e: Error) => this.logger.warn(`Key expiry sweep failed: ${e.message}`));
   }
 
+  /** The schedule stops before shutdown; a sweep still running is let finish. */
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     await this.last;
   }
 

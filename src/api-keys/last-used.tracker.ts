@@ -48,6 +48,8 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
     @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
   ) {}
 
+  // Its own timer rather than an @Interval job: the period is configuration,
+  // and it must stop exactly before the final flush on shutdown.
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), this.config.lastUsedFlushMs);
     this.timer.unref();

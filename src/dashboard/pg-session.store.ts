@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import type { SessionStore } from '@fastify/session';
 import type { Session } from 'fastify';
 import { SessionRepository } from './session.repository';
@@ -12,21 +13,15 @@ type GetCallback = (err: unknown, session?: Session | null) => void;
  * never an API key.
  */
 @Injectable()
-export class PgSessionStore implements SessionStore, OnModuleInit, OnModuleDestroy {
+export class PgSessionStore implements SessionStore {
   private readonly logger = new Logger(PgSessionStore.name);
-  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(private readonly sessions: SessionRepository) {}
 
-  onModuleInit(): void {
-    this.sweeper = setInterval(() => {
-      this.sessions.removeExpired().catch((e: Error) => this.logger.warn(`Session sweep failed: ${e.message}`));
-    }, 15 * 60_000);
-    this.sweeper.unref();
-  }
-
-  onModuleDestroy(): void {
-    if (this.sweeper) clearInterval(this.sweeper);
+  /** Expired sessions are refused when read; this only keeps the table small. */
+  @Interval('expired-session-sweep', 15 * 60_000)
+  protected removeExpiredSessions(): void {
+    this.sessions.removeExpired().catch((e: Error) => this.logger.warn(`Session sweep failed: ${e.message}`));
   }
 
   get(sessionId: string, callback: GetCallback): void {

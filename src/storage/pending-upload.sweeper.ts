@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { BlobStore } from './blob/blob-store';
 import { Clock } from '../common/clock';
 import { StoredFileRepository } from './stored-file.repository';
@@ -9,13 +10,12 @@ const BATCH = 100;
 
 /**
  * Removes pending uploads whose time ran out, and their partial blobs. Runs
- * on a timer in every instance (rows are claimed with SKIP LOCKED, so
+ * as a scheduled job in every instance (rows are claimed with SKIP LOCKED, so
  * instances never fight) and can be called directly.
  */
 @Injectable()
-export class PendingUploadSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+export class PendingUploadSweeper implements OnModuleDestroy {
   private readonly logger = new Logger(PendingUploadSweeper.name);
-  private timer: NodeJS.Timeout | null = null;
   private last: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -24,14 +24,13 @@ export class PendingUploadSweeper implements OnApplicationBootstrap, OnModuleDes
     private readonly clock: Clock,
   ) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep().catch((e: Error) => this.logger.error(`Sweep failed: ${e.message}`)), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+  @Interval('expired-upload-sweep', SWEEP_INTERVAL_MS)
+  protected scheduledSweep(): void {
+    this.sweep().catch((e: Error) => this.logger.error(`Sweep failed: ${e.message}`));
   }
 
+  /** The schedule stops before shutdown; a sweep still running is let finish. */
   async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
     await this.last;
   }
 
