@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import type { ApiKeyScope } from '../src/api-keys/api-key-scopes';
-import { createManager } from './support/factories';
+import { createManager, signIn } from './support/factories';
 import { generateInDashboard, rowOf } from './support/key-lifecycle';
-import { signIn } from './support/factories';
+import { StorageClient } from './support/storage-client';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const forbidden = (scope: string) => ({ statusCode: 403, error: 'Forbidden', message: `API key lacks scope ${scope}` });
@@ -14,35 +14,16 @@ describe('Key scopes (e2e)', () => {
   let t: TestApp;
   let owner: Owner;
   let full: string;
+  /** The owner's script with the all-scope key. */
+  let files: StorageClient;
   const single = {} as Record<ApiKeyScope, string>;
 
   const newKey = async (scopes: ApiKeyScope[], name = scopes.join('+')): Promise<string> =>
     (await t.app.get(ApiKeysService).generate(owner, name, { scopes })).plaintext;
 
   /** A ready file of the owner's, made with the all-scope key. */
-  async function readyFile(): Promise<string> {
-    const start = await request(t.http)
-      .post('/api/v1/storage/upload')
-      .set('x-api-key', full)
-      .send({ filename: 'a.txt', mimeType: 'text/plain', size: 3 })
-      .expect(201);
-    await request(t.http)
-      .put(`/api/v1/storage/files/${start.body.id}/content`)
-      .set('x-api-key', full)
-      .set('content-type', 'text/plain')
-      .send(Buffer.from('abc'))
-      .expect(200);
-    return start.body.id as string;
-  }
-
-  async function pendingFile(): Promise<string> {
-    const start = await request(t.http)
-      .post('/api/v1/storage/upload')
-      .set('x-api-key', full)
-      .send({ filename: 'b.txt', mimeType: 'text/plain', size: 3 })
-      .expect(201);
-    return start.body.id as string;
-  }
+  const readyFile = async (): Promise<string> => (await files.upload(Buffer.from('abc'), { filename: 'a.txt', mimeType: 'text/plain' })).id;
+  const pendingFile = async (): Promise<string> => (await files.start({ filename: 'b.txt', mimeType: 'text/plain', size: 3 })).id;
 
   /** Every storage operation, the scope it needs, and how it answers when allowed. */
   const operations: Array<{ name: string; scope: ApiKeyScope; ok: number; send: (key: string) => Promise<request.Response> }> = [
@@ -85,6 +66,7 @@ describe('Key scopes (e2e)', () => {
     t = await startTestApp();
     owner = await createManager(t);
     full = await newKey(['files:read', 'files:write', 'files:delete'], 'all');
+    files = await StorageClient.for(t, full);
     for (const scope of ['files:read', 'files:write', 'files:delete'] as const) single[scope] = await newKey([scope]);
   });
   afterAll(async () => {

@@ -45,4 +45,24 @@ describe('FailureLimiter', () => {
     expect(() => sut.assertAllowed('a')).not.toThrow();
     expect(() => sut.assertAllowed('c')).toThrow(TooManyAttemptsException);
   });
+
+  it('keeps a later window in force while an earlier one ends, and starts afresh once all have ended', () => {
+    const sut = new FailureLimiter({ limit: 2, windowMs: 60_000, label: 'x' }, clock);
+    sut.recordFailure('a');
+    sut.recordFailure('a');
+    now += 20_000;
+    sut.recordFailure('b');
+    sut.recordFailure('b');
+
+    now += 45_000; // a's window has ended, b's has 15 s left
+    expect(() => sut.assertAllowed('a')).not.toThrow();
+    expect(() => sut.assertAllowed('b')).toThrow(/in 15 seconds/);
+
+    now += 15_000; // every window has ended
+    expect(() => sut.assertAllowed('b')).not.toThrow();
+    sut.recordFailure('a');
+    expect(() => sut.assertAllowed('a')).not.toThrow();
+    sut.recordFailure('a');
+    expect(() => sut.assertAllowed('a')).toThrow(TooManyAttemptsException);
+  });
 });

@@ -34,6 +34,8 @@ interface Window {
  */
 export class FailureLimiter {
   private readonly windows: LRUCache<string, Window>;
+  /** When the last open window ends; from then on no subject is limited. */
+  private lastResetAt = 0;
 
   constructor(
     private readonly policy: FailurePolicy,
@@ -45,8 +47,13 @@ export class FailureLimiter {
 
   /** Throws 429 (with Retry-After) when `subject` has no failures left in its window. */
   assertAllowed(subject: string): void {
-    // Nobody has failed lately (the usual case): nothing to look up.
-    if (this.windows.size === 0) return;
+    // Every window has ended (the usual case: nobody failed lately): forget
+    // them all at once rather than one by one as their subjects come back,
+    // and skip the lookup.
+    if (this.now() >= this.lastResetAt) {
+      if (this.windows.size > 0) this.windows.clear();
+      return;
+    }
     const window = this.current(subject);
     if (window && window.failures >= this.policy.limit) {
       const retryAfter = Math.max(1, Math.ceil((window.resetAt - this.now()) / 1000));
@@ -61,6 +68,7 @@ export class FailureLimiter {
     const window = this.current(subject) ?? { failures: 0, resetAt: this.now() + this.policy.windowMs };
     window.failures++;
     this.windows.set(subject, window);
+    this.lastResetAt = Math.max(this.lastResetAt, window.resetAt);
   }
 
   private current(subject: string): Window | undefined {
