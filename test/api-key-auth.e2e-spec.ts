@@ -4,7 +4,7 @@ import { ApiKeyRepository } from '../src/api-keys/api-key.repository';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { ApiKeyStrategy } from '../src/api-keys/api-key.strategy';
 import { LastUsedTracker } from '../src/api-keys/last-used.tracker';
-import { adminActor, createApiKey, createManager } from './support/factories';
+import { adminActor, anotherKeyLike, createApiKey, createManager } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const MISSING = { statusCode: 401, error: 'Unauthorized', message: 'Missing API key' };
@@ -173,7 +173,7 @@ describe('API key authentication (e2e)', () => {
       const secret = key.slice('exstr_live_'.length);
       const before = t.logger.lines.length;
       await request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200);
-      await request(t.http).get('/api/v1/me').set('x-api-key', key.replace(/.$/, '0')).expect(401);
+      await request(t.http).get('/api/v1/me').set('x-api-key', anotherKeyLike(key)).expect(401);
       await request(t.http).get(`/api/v1/me?x-api-key=${key}`).set('Authorization', `Bearer ${key}`).set('Cookie', `k=${key}`).expect(401);
       const lines = t.logger.lines.slice(before).map((l) => JSON.parse(l) as { req?: { path?: string; route?: string }; res?: { statusCode?: number } });
       // The requests were logged as JSON lines (path and route, never the query string)…

@@ -30,6 +30,11 @@ export async function createApiKey(t: TestApp, owner: Actor, name = unique('key'
   return { id: created.key.id, key: created.plaintext };
 }
 
+/** `key` with its last hex digit changed: well-formed, never the same key (a random key may end in any digit). */
+export function anotherKeyLike(key: string): string {
+  return key.slice(0, -1) + (key.endsWith('0') ? '1' : '0');
+}
+
 export function csrfFrom(html: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(html);
   if (!match) throw new Error('no _csrf field on the page');
