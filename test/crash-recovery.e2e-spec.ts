@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { PendingUploadSweeper } from '../src/storage/pending-upload.sweeper';
 import { spawnApp } from './support/app-process';
+import { blobEntries, eventually } from './support/storage-client';
 import { startTestApp } from './support/test-app';
 import { insertApiKey, withClient } from './support/sql';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
@@ -57,7 +58,7 @@ describe('Crash mid-upload (e2e, a real process killed with SIGKILL)', () => {
       for (let sent = 0; sent < 3 * 1024 * 1024; sent += chunk.length) {
         if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
       }
-      await new Promise((r) => setTimeout(r, 300));
+      await eventually(async () => (await blobEntries({ dataDir }, crashedId)).some((f) => f.endsWith('.part')), 'the upload is streaming');
       const partial = (await filesUnder(join(dataDir, 'blobs'))).filter((f) => f.includes(crashedId));
       app.child.kill('SIGKILL');
       expect((await app.exited).signal).toBe('SIGKILL');

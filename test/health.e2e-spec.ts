@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { Client } from 'pg';
 import { startTestApp, type TestApp } from './support/test-app';
+import { until } from './support/wait';
 
 describe('Health (e2e)', () => {
   let t: TestApp;
@@ -28,7 +29,8 @@ describe('Health (e2e)', () => {
     await admin.connect();
     try {
       await admin.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS false`);
-      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [dbName]);
+      // The timeout makes it wait until each backend is gone (PostgreSQL 14+).
+      await admin.query(`SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1`, [dbName]);
       const down = await request(t.http).get('/health').expect(503);
       expect(down.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Not ready: database down' });
       await request(t.http).get('/health/live').expect(200);
@@ -36,6 +38,7 @@ describe('Health (e2e)', () => {
       await admin.query(`ALTER DATABASE ${dbName} ALLOW_CONNECTIONS true`);
       await admin.end();
     }
-    await request(t.http).get('/health').expect(200);
+    // The pool drops the connections that died with their backends and opens new ones.
+    await until(async () => (await request(t.http).get('/health')).status === 200, 5_000);
   });
 });

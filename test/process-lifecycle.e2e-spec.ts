@@ -8,6 +8,7 @@ import { spawnApp } from './support/app-process';
 import { findMotoServer, MOTO_MISSING, startMoto } from './support/moto';
 import { insertApiKey, withClient } from './support/sql';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
+import { blobEntries, eventually } from './support/storage-client';
 import { sleep } from './support/wait';
 
 const ADMIN = { EDS_ADMIN_EMAIL: 'ops@example.com', EDS_ADMIN_PASSWORD: 'ops-password-123' };
@@ -57,15 +58,14 @@ describe('Process lifecycle (e2e, real processes and signals)', () => {
         );
         req.on('error', reject);
         req.write(Buffer.alloc(size / 2, 7));
-        setTimeout(() => {
-          app.child.kill('SIGTERM');
-          setTimeout(() => req.end(Buffer.alloc(size / 2, 7)), 500);
-        }, 200);
+        // SIGTERM once the upload is in flight (its part file exists), the
+        // other half once the app has stopped listening: while draining, new
+        // connections are refused.
+        eventually(async () => (await blobEntries({ dataDir }, fileId)).some((f) => f.endsWith('.part')), 'the upload is streaming')
+          .then(() => app.child.kill('SIGTERM'))
+          .then(() => eventually(() => fetch(`${app.url}/health/live`).then(() => false, () => true), 'new connections are refused'))
+          .then(() => req.end(Buffer.alloc(size / 2, 7)), reject);
       });
-
-      // While draining, new connections are refused.
-      await sleep(450);
-      await expect(fetch(`${app.url}/health/live`)).rejects.toThrow();
 
       const finished = await upload;
       expect(finished.status).toBe(200);

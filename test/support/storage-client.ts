@@ -112,10 +112,10 @@ export class StorageClient {
   }
 }
 
-/** What the fs driver keeps for a file: its blobs and any unfinished `.part` file. */
-export async function blobEntries(t: TestApp, fileId: string): Promise<string[]> {
+/** What the fs driver keeps for a file: its blobs and any unfinished `.part` file (`app`: a TestApp or a process's data dir). */
+export async function blobEntries(app: { dataDir: string }, fileId: string): Promise<string[]> {
   try {
-    return (await readdir(join(t.dataDir, 'blobs', fileId.slice(0, 2), fileId))).sort();
+    return (await readdir(join(app.dataDir, 'blobs', fileId.slice(0, 2), fileId))).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw error;
