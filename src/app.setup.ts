@@ -4,7 +4,6 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { API_V1 } from './common/api-prefix';
 import { setupOpenApi } from './common/openapi';
-import { createValidationPipe } from './common/validation.pipe';
 import { registerDashboard } from './dashboard/dashboard.setup';
 
 /**
@@ -14,7 +13,8 @@ import { registerDashboard } from './dashboard/dashboard.setup';
 export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // Errors raised by Fastify itself (body parsing, limits, the CSRF hook) reach
   // this filter too: Nest installs Fastify's error handler and maps them.
-  app.useGlobalPipes(createValidationPipe());
+  // (No global pipe: DTO parameters are validated where they are declared,
+  // with @ValidBody() / @ValidQuery(); see common/validation.pipe.ts.)
   app.useGlobalFilters(new AllExceptionsFilter());
 
   // Security headers on every answer, computed once and then set as a static

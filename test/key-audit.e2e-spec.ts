@@ -96,6 +96,7 @@ describe('Audit trail (e2e)', () => {
     expect(ids[0]).toBe(newest.subject_id);
     expect(page.text).toContain('href="/dashboard/audit"');
     await asAdmin.get('/dashboard/audit?before=nope').expect(400);
+    await asAdmin.get('/dashboard/audit?before=5&before=6').expect(400);
     const [{ id: oldest }] = await t.sql<{ id: string }>(`SELECT min(id)::text AS id FROM audit_events`);
     const older = await asAdmin.get(`/dashboard/audit?before=${Number(oldest) + 1}`).expect(200);
     expect([...older.text.matchAll(/<tr data-action=/g)]).toHaveLength(1);

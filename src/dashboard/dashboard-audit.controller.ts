@@ -16,8 +16,10 @@ export class DashboardAuditController {
 
   @Get()
   @Render('audit/index')
-  async list(@Page() page: PageContext, @Query('before') before?: string): Promise<object> {
-    if (before !== undefined && !/^[1-9]\d{0,18}$/.test(before)) throw new BadRequestException('before must be an entry id');
+  async list(@Page() page: PageContext, @Query('before') before: unknown): Promise<object> {
+    if (before !== undefined && (typeof before !== 'string' || !/^[1-9]\d{0,18}$/.test(before))) {
+      throw new BadRequestException('before must be an entry id');
+    }
     const result = await this.audit.page(before ?? null);
     return { title: 'Audit trail', page, entries: result.entries.map(auditRow), nextBefore: result.nextBefore };
   }

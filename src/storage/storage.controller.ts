@@ -1,5 +1,4 @@
 import {
-  Body,
   Controller,
   Delete,
   Get,
@@ -10,7 +9,6 @@ import {
   ParseUUIDPipe,
   Post,
   Put,
-  Query,
   Res,
 } from '@nestjs/common';
 import {
@@ -38,6 +36,7 @@ import { RequireScope } from '../api-keys/require-scope.decorator';
 import { API_V1 } from '../common/api-prefix';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { JsonBody } from '../common/json-body.decorator';
+import { ValidBody, ValidQuery } from '../common/validation.pipe';
 import { RequestOrigin } from '../common/request-origin.decorator';
 import { sendContent } from './content-reply';
 import { CreateUploadDto } from './dto/create-upload.dto';
@@ -78,7 +77,7 @@ export class StorageController {
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: '`size` is over the upload limit, or the JSON body is over 64 KiB.' })
   createUpload(
     @CurrentApiKey() key: ApiKeyPrincipal,
-    @Body() dto: CreateUploadDto,
+    @ValidBody() dto: CreateUploadDto,
     @RequestOrigin() origin: string,
   ): Promise<PendingUploadDto> {
     return this.storage.createUpload(key.owner.id, dto, origin);
@@ -124,7 +123,7 @@ export class StorageController {
   })
   @ApiOkResponse({ type: FileListDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: '`limit` is not 1–100, the cursor is malformed, or an unknown parameter was given.' })
-  listFiles(@CurrentApiKey() key: ApiKeyPrincipal, @Query() query: ListFilesQueryDto): Promise<FileListDto> {
+  listFiles(@CurrentApiKey() key: ApiKeyPrincipal, @ValidQuery() query: ListFilesQueryDto): Promise<FileListDto> {
     return this.storage.list(key.owner.id, query);
   }
 
