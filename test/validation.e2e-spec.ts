@@ -41,9 +41,9 @@ describe('Request validation (e2e)', () => {
     await t?.close();
   });
 
-  it('validates every body and query DTO a route declares (no global pipe stands behind a forgotten one)', () => {
-    const params = routeParameters(t);
-    const dtos = params.filter((p) => (p.kind === RouteParamtypes.BODY || p.kind === RouteParamtypes.QUERY) && !PLAIN.has(p.type));
+  it('validates every body, query and path DTO a route declares (no global pipe stands behind a forgotten one)', () => {
+    const validated = new Set<number>([RouteParamtypes.BODY, RouteParamtypes.QUERY, RouteParamtypes.PARAM]);
+    const dtos = routeParameters(t).filter((p) => validated.has(p.kind) && !PLAIN.has(p.type));
     // The two DTOs the API takes today; a new one must show up here too.
     expect(dtos.map((p) => `${p.route} ${(p.type as Type<unknown>).name}`).sort()).toEqual(
       expect.arrayContaining(['StorageController.createUpload CreateUploadDto', 'StorageController.listFiles ListFilesQueryDto']),
