@@ -1,10 +1,33 @@
 import { createHash } from 'node:crypto';
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
 import request from 'supertest';
 import { hashApiKey } from '../src/api-keys/api-key-format';
 import { adminActor, createApiKey, createManager, csrfFrom, csrfOn, signIn } from './support/factories';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app';
 
 const KEY_PATTERN = /exstr_live_[0-9a-f]{32}/;
+
+/** Every route the dashboard's controllers declare, as Nest registers it. */
+function dashboardRoutes(t: TestApp): Array<{ method: RequestMethod; path: string }> {
+  const routes: Array<{ method: RequestMethod; path: string }> = [];
+  for (const module of t.app.get(ModulesContainer).values()) {
+    for (const { metatype } of module.controllers.values()) {
+      const base = String(Reflect.getMetadata(PATH_METADATA, metatype as object) ?? '');
+      if (!base.startsWith('dashboard')) continue;
+      const prototype = (metatype as { prototype: Record<string, unknown> }).prototype;
+      for (const name of Object.getOwnPropertyNames(prototype)) {
+        const handler = prototype[name] as object;
+        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+        if (method === undefined) continue;
+        const own = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '/');
+        routes.push({ method, path: `/${base}${own === '/' ? '' : `/${own.replace(/^\//, '')}`}` });
+      }
+    }
+  }
+  return routes;
+}
 
 function sessionCookie(setCookie: string[] | string | undefined): string {
   const cookies = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
@@ -227,6 +250,21 @@ describe('Dashboard (e2e)', () => {
       const agent = await signIn(t);
       await agent.get('/dashboard/api-keys').expect(200);
       await agent.post(`/dashboard/api-keys/${id}/deactivate`).type('form').send({}).expect(403);
+      await request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+    });
+
+    it('refuses every state-changing dashboard route without a CSRF token (403), before anything runs', async () => {
+      const routes = dashboardRoutes(t).filter((r) => r.method !== RequestMethod.GET && r.method !== RequestMethod.HEAD);
+      expect(routes.map((r) => r.path)).toEqual(expect.arrayContaining(['/dashboard/login', '/dashboard/logout', '/dashboard/api-keys/:id/deactivate']));
+      const { id, key } = await createApiKey(t, await adminActor(t));
+      const agent = await signIn(t);
+      for (const route of routes) {
+        const path = route.path.replace(':id', id);
+        const res = await agent[RequestMethod[route.method].toLowerCase() as 'post' | 'put' | 'patch' | 'delete'](path).type('form').send({});
+        expect(`${RequestMethod[route.method]} ${route.path} ${res.status}`).toBe(`${RequestMethod[route.method]} ${route.path} 403`);
+      }
+      // Still signed in, and the key was neither deactivated, rolled nor deleted.
+      await agent.get('/dashboard/api-keys').expect(200);
       await request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200);
     });
 

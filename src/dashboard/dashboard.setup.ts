@@ -3,6 +3,7 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { HTTPMethods, onSendHookHandler } from 'fastify';
 import { ConfigType } from '@nestjs/config';
 import Handlebars from 'handlebars';
 import { join } from 'node:path';
@@ -45,20 +46,24 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Every state-changing dashboard request must carry the session's CSRF token
-  // (the `_csrf` form field); anything else is refused with 403.
-  fastify.addHook('preHandler', (request, reply, done) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && request.url.startsWith('/dashboard')) {
-      fastify.csrfProtection(request, reply, done);
-      return;
+  // The dashboard's own rules ride on the dashboard's routes (Fastify route
+  // hooks, attached as Nest registers each route) instead of a URL check on
+  // every request: API requests skip them entirely. Measured with the view
+  // locals below: about a tenth of GET /api/v1/me's request rate.
+  fastify.addHook('onRoute', (route) => {
+    if (!isDashboardPath(route.url)) return;
+    // Dashboard pages are per-user: never stored by a browser or proxy cache.
+    route.onSend = [...asList(route.onSend), noStore];
+    // Every state-changing dashboard request must carry the session's CSRF
+    // token (the `_csrf` form field); anything else is refused with 403.
+    if (changesState(route.method)) {
+      route.preHandler = [...asList(route.preHandler), (request, reply, done) => fastify.csrfProtection(request, reply, done)];
     }
-    done();
   });
-  // Dashboard pages are per-user: never stored by a browser or proxy cache.
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    if (request.url.startsWith('/dashboard')) void reply.header('Cache-Control', 'no-store');
-    done(null, payload);
-  });
+  // Views get all their data from the handler. Declaring `reply.locals`
+  // ourselves keeps @fastify/view from adding an onRequest hook that gives
+  // every request (API ones too) an empty locals object.
+  fastify.decorateReply('locals', null);
 
   registerViewHelpers(Handlebars);
   app.setViewEngine({
@@ -75,3 +80,15 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
     maxAge: 3600_000,
   });
 }
+
+const isDashboardPath = (url: string): boolean => url === '/dashboard' || url.startsWith('/dashboard/');
+
+const changesState = (method: HTTPMethods | HTTPMethods[]): boolean =>
+  ([] as string[]).concat(method).some((m) => m !== 'GET' && m !== 'HEAD');
+
+const asList = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : ([] as T[]).concat(hooks));
+
+const noStore: onSendHookHandler = (_request, reply, payload, done) => {
+  void reply.header('Cache-Control', 'no-store');
+  done(null, payload);
+};
