@@ -29,7 +29,7 @@ const FAIL = !args.has('--no-fail');
 const MiB = 1024 * 1024;
 const CONFIG = QUICK
   ? { seconds: Number(process.env.BENCH_SECONDS ?? 1), rounds: 1, transferRounds: 1, connections: 32, uploadMiB: 8, listRows: 20_000, deepPage: 200, samples: 20 }
-  : { seconds: Number(process.env.BENCH_SECONDS ?? 4), rounds: 5, transferRounds: 3, connections: 32, uploadMiB: 256, listRows: 1_000_000, deepPage: 10_000, samples: 200 };
+  : { seconds: Number(process.env.BENCH_SECONDS ?? 4), rounds: 7, transferRounds: 5, connections: 32, uploadMiB: 256, listRows: 1_000_000, deepPage: 10_000, samples: 200 };
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-123' };
 
 interface Figure {
