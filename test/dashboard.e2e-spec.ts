@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import { ModulesContainer } from '@nestjs/core';
 import request from 'supertest';
 import { hashApiKey } from '../src/api-keys/api-key-format';
 import { adminActor, createApiKey, createManager, csrfFrom, csrfOn, signIn } from './support/factories';
+import { controllerMethods } from './support/routes';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app';
 
 const KEY_PATTERN = /exstr_live_[0-9a-f]{32}/;
@@ -12,19 +12,13 @@ const KEY_PATTERN = /exstr_live_[0-9a-f]{32}/;
 /** Every route the dashboard's controllers declare, as Nest registers it. */
 function dashboardRoutes(t: TestApp): Array<{ method: RequestMethod; path: string }> {
   const routes: Array<{ method: RequestMethod; path: string }> = [];
-  for (const module of t.app.get(ModulesContainer).values()) {
-    for (const { metatype } of module.controllers.values()) {
-      const base = String(Reflect.getMetadata(PATH_METADATA, metatype as object) ?? '');
-      if (!base.startsWith('dashboard')) continue;
-      const prototype = (metatype as { prototype: Record<string, unknown> }).prototype;
-      for (const name of Object.getOwnPropertyNames(prototype)) {
-        const handler = prototype[name] as object;
-        const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
-        if (method === undefined) continue;
-        const own = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '/');
-        routes.push({ method, path: `/${base}${own === '/' ? '' : `/${own.replace(/^\//, '')}`}` });
-      }
-    }
+  for (const { controller, name } of controllerMethods(t.app)) {
+    const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
+    const handler = (controller.prototype as Record<string, object>)[name];
+    const method = Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined;
+    if (!base.startsWith('dashboard') || method === undefined) continue;
+    const own = String(Reflect.getMetadata(PATH_METADATA, handler) ?? '/');
+    routes.push({ method, path: `/${base}${own === '/' ? '' : `/${own.replace(/^\//, '')}`}` });
   }
   return routes;
 }

@@ -1,9 +1,9 @@
 import { ValidationPipe, type PipeTransform, type Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/internal';
-import { ModulesContainer } from '@nestjs/core';
 import request from 'supertest';
 import { adminActor, createApiKey } from './support/factories';
+import { controllerMethods } from './support/routes';
 import { startTestApp, type TestApp } from './support/test-app';
 
 interface RouteArg {
@@ -15,16 +15,11 @@ interface RouteArg {
 /** Every parameter of every route handler: what it reads, its declared type and its pipes. */
 function routeParameters(t: TestApp): Array<{ route: string; kind: number; type: unknown; pipes: RouteArg['pipes'] }> {
   const found: Array<{ route: string; kind: number; type: unknown; pipes: RouteArg['pipes'] }> = [];
-  for (const module of t.app.get(ModulesContainer).values()) {
-    for (const { metatype } of module.controllers.values()) {
-      const controller = metatype as Type<unknown>;
-      for (const method of Object.getOwnPropertyNames(controller.prototype)) {
-        const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) as Record<string, RouteArg> | undefined;
-        const types = (Reflect.getMetadata('design:paramtypes', controller.prototype, method) as unknown[] | undefined) ?? [];
-        for (const [key, arg] of Object.entries(args ?? {})) {
-          found.push({ route: `${controller.name}.${method}`, kind: Number(key.split(':')[0]), type: types[arg.index], pipes: arg.pipes });
-        }
-      }
+  for (const { controller, name } of controllerMethods(t.app)) {
+    const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) as Record<string, RouteArg> | undefined;
+    const types = (Reflect.getMetadata('design:paramtypes', controller.prototype, name) as unknown[] | undefined) ?? [];
+    for (const [key, arg] of Object.entries(args ?? {})) {
+      found.push({ route: `${controller.name}.${name}`, kind: Number(key.split(':')[0]), type: types[arg.index], pipes: arg.pipes });
     }
   }
   return found;
