@@ -1,5 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -7,19 +6,12 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { PendingUploadSweeper } from '../src/storage/pending-upload.sweeper';
 import { spawnApp } from './support/app-process';
-import { blobEntries, eventually } from './support/storage-client';
+import { blobEntries, eventually, sha256 } from './support/storage-client';
 import { startTestApp } from './support/test-app';
 import { insertApiKey, withClient } from './support/sql';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
 const ADMIN = { EDS_ADMIN_EMAIL: 'crash@example.com', EDS_ADMIN_PASSWORD: 'crash-password-123' };
-const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-/** Every file under `dir`, relative, recursively. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
-}
 
 describe('Crash mid-upload (e2e, a real process killed with SIGKILL)', () => {
   it('leaves no ready file with partial bytes, loses nothing that was ready, and the abandoned upload is swept', async () => {
@@ -59,7 +51,7 @@ describe('Crash mid-upload (e2e, a real process killed with SIGKILL)', () => {
         if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
       }
       await eventually(async () => (await blobEntries({ dataDir }, crashedId)).some((f) => f.endsWith('.part')), 'the upload is streaming');
-      const partial = (await filesUnder(join(dataDir, 'blobs'))).filter((f) => f.includes(crashedId));
+      const partial = await blobEntries({ dataDir }, crashedId);
       app.child.kill('SIGKILL');
       expect((await app.exited).signal).toBe('SIGKILL');
       req.destroy();
@@ -87,7 +79,7 @@ describe('Crash mid-upload (e2e, a real process killed with SIGKILL)', () => {
         const dayAfter = new Date(Date.now() + 25 * 3600_000);
         expect(await t.app.get(PendingUploadSweeper).sweep(dayAfter)).toBe(1);
         await get(`/files/${crashedId}`).expect(404);
-        expect((await filesUnder(join(dataDir, 'blobs'))).filter((f) => f.includes(crashedId))).toEqual([]);
+        expect(await blobEntries({ dataDir }, crashedId)).toEqual([]);
         await get(`/files/${keptId}`).expect(200);
       } finally {
         await t.close();
