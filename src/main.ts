@@ -2,10 +2,24 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app.factory';
 import { appConfig, ConfigurationError, storageConfig, validateConfiguration } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { assertS3BucketWritable } from './storage/blob/blob-store.provider';
+
+/**
+ * Let the JS heap grow to twice its live size before the next full GC.
+ * Transfers allocate their bytes outside the JS heap (a fresh 1 MiB buffer per
+ * read), so V8 sees little heap allocation and, once an idle spell has let its
+ * memory reducer shrink the heap, sets the next limit only a few MB above the
+ * live ~50 MB. From then on every promoted buffer restarts full marking: the
+ * bench measured 8–21 mark-compacts per 256 MiB transfer and upload and
+ * download rates falling to about half. With this setting: none during
+ * transfers, for at most one live heap (~50 MB) of extra memory. V8 reads the
+ * setting each time it sets a limit, so setting it here at start takes effect.
+ */
+setFlagsFromString('--heap-growing-percent=100');
 
 /** The embedded PostgreSQL this process started, if any: stopped on every way out. */
 let embedded: EmbeddedDatabase | null = null;
