@@ -58,7 +58,10 @@ describe('OpenAPI conformance checker (e2e)', () => {
       contentType: 'application/json',
       hasBody: true,
       body: expect.objectContaining({ name: 'conformance', owner: expect.objectContaining({ email: expect.any(String) }) }),
+      handlerBody: expect.objectContaining({ name: 'conformance' }),
+      serializedBySchema: true,
     });
+    expect(me.handlerBody).toEqual(me.body);
     const page = await answerOf(() => request(t.http).get('/dashboard/login').expect(200));
     expect(page).toMatchObject({ route: '/dashboard/login', contentType: 'text/html', hasBody: true });
     expect(page.body).toBeUndefined();
@@ -114,6 +117,24 @@ describe('OpenAPI conformance checker (e2e)', () => {
     const unauthorized = await answerOf(() => request(t.http).get('/api/v1/me').expect(401));
     const bad = checkConformance([{ ...unauthorized, body: { statusCode: 401, error: 'Unauthorized' } }], doc);
     expect(bad.violations).toEqual([expect.stringMatching(/401 schema: \(body\) must have required property 'message'/)]);
+  });
+
+  it('checks the handler\'s own answer too, which the lenient serializer could have mended', async () => {
+    const me = await answerOf(() => request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200));
+    const body = me.body as Record<string, unknown>;
+    const report = checkConformance([{ ...me, handlerBody: { ...body, keyId: 42 } }], doc);
+    expect(report.violations).toEqual([expect.stringMatching(/handler's answer does not match the 200 schema: \/keyId must be string/)]);
+  });
+
+  it('catches a documented JSON answer written without the serializer compiled from its schema', async () => {
+    const me = await answerOf(() => request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200));
+    expect(checkConformance([{ ...me, serializedBySchema: false }], doc).violations).toEqual([
+      expect.stringMatching(/written by JSON.stringify, not by the serializer compiled from the documented 200 schema/),
+    ]);
+    // Errors keep the filter's JSON.stringify: that is not a violation.
+    const unauthorized = await answerOf(() => request(t.http).get('/api/v1/me').expect(401));
+    expect(unauthorized.serializedBySchema).toBe(false);
+    expect(checkConformance([unauthorized], doc).violations).toEqual([]);
   });
 
   it('catches an operation the document does not have, and a body that is not JSON', () => {

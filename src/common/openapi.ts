@@ -1,8 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { API_KEY_SECURITY } from '../api-keys/api-key-auth.decorator';
 import { API_KEY_HEADER } from '../api-keys/api-key.strategy';
 import { ErrorResponseDto } from './error-response.dto';
+import { serializeDocumentedAnswers } from './openapi-serialization';
 
 export const DOCS_PATH = 'api/docs';
 
@@ -65,9 +67,15 @@ function addCrossCuttingErrors(document: OpenAPIObject): void {
   }
 }
 
-/** Swagger UI at /api/docs, the OpenAPI 3 document at /api/docs-json. */
-export function setupOpenApi(app: INestApplication): void {
-  SwaggerModule.setup(DOCS_PATH, app, () => buildOpenApiDocument(app), {
+/**
+ * Swagger UI at /api/docs, the OpenAPI 3 document at /api/docs-json. The
+ * document is built at boot, before Nest registers the routes, because it
+ * also gives each documented JSON answer its serializer.
+ */
+export function setupOpenApi(app: NestFastifyApplication): void {
+  const document = buildOpenApiDocument(app);
+  serializeDocumentedAnswers(app.getHttpAdapter().getInstance(), document);
+  SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,
     yamlDocumentUrl: `${DOCS_PATH}-yaml`,
     customSiteTitle: 'EDS API',

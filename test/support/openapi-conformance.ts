@@ -22,6 +22,13 @@ export interface RecordedResponse {
   body?: unknown;
   /** Set when a JSON content type carried a body that does not parse. */
   invalidJson?: string;
+  /**
+   * The object the handler answered with, as JSON.stringify would have written it: checked too,
+   * so the lenient schema serializer (common/openapi-serialization.ts) cannot hide a mistake.
+   */
+  handlerBody?: unknown;
+  /** Whether Fastify had a serializer compiled from a response schema for this status. */
+  serializedBySchema?: boolean;
 }
 
 /**
@@ -30,10 +37,18 @@ export interface RecordedResponse {
  */
 export function recordResponses(app: NestFastifyApplication): RecordedResponse[] {
   const recorded: RecordedResponse[] = [];
+  const handlerBodies = new WeakMap<object, unknown>();
   const fastify = app.getHttpAdapter().getInstance();
   try {
+    fastify.addHook('preSerialization', async (request, _reply, payload) => {
+      handlerBodies.set(request, JSON.parse(JSON.stringify(payload)));
+      return payload;
+    });
     fastify.addHook('onSend', async (request, reply, payload) => {
-      recorded.push(describeResponse(request.method, request.routeOptions?.url, request.url, reply.statusCode, reply.getHeader('content-type'), payload));
+      const response = describeResponse(request.method, request.routeOptions?.url, request.url, reply.statusCode, reply.getHeader('content-type'), payload);
+      if (handlerBodies.has(request)) response.handlerBody = handlerBodies.get(request);
+      response.serializedBySchema = typeof reply.getSerializationFunction(String(reply.statusCode)) === 'function';
+      recorded.push(response);
       return payload;
     });
   } catch (error) {
@@ -159,10 +174,17 @@ function checkOne(response: RecordedResponse, document: OpenApiDocument, validat
   if (response.invalidJson) return `the ${response.contentType} body is not JSON: ${response.invalidJson}`;
   const schema = content[mediaType].schema;
   if (!schema || !isJson(mediaType)) return null;
+  if (response.statusCode < 300 && response.serializedBySchema === false) {
+    return `written by JSON.stringify, not by the serializer compiled from the documented ${key} schema`;
+  }
   const validate = validators.get(`${path} ${method} ${key} ${mediaType}`, schema);
-  if (validate(response.body)) return null;
-  const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}`).join('; ');
-  return `body does not match the ${key} schema: ${errors}; body: ${JSON.stringify(response.body).slice(0, 300)}`;
+  for (const [what, body] of [['body', response.body], ['handler\'s answer', response.handlerBody]] as const) {
+    if (what !== 'body' && body === undefined) continue;
+    if (validate(body)) continue;
+    const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '(body)'} ${e.message}`).join('; ');
+    return `${what} does not match the ${key} schema: ${errors}; ${what}: ${JSON.stringify(body).slice(0, 300)}`;
+  }
+  return null;
 }
 
 const toOpenApiPath = (route: string): string => route.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
