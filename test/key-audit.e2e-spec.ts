@@ -84,6 +84,7 @@ describe('Audit trail (e2e)', () => {
 
   it('shows the whole trail to admins only, newest first, with older pages', async () => {
     const asOwner = await signIn(t, owner.email, owner.password);
+    await generateInDashboard(asOwner, { name: 'Trail <key>' });
     await asOwner.get('/dashboard/audit').expect(403);
     const asAdmin = await signIn(t);
     const page = await asAdmin.get('/dashboard/audit').expect(200);
@@ -91,7 +92,7 @@ describe('Audit trail (e2e)', () => {
     const ids = [...page.text.matchAll(/<tr data-action="[^"]+" data-subject-id="([^"]+)">/g)].map((m) => m[1]);
     const [{ count }] = await t.sql<{ count: string }>(`SELECT count(*) FROM audit_events`);
     expect(ids).toHaveLength(Math.min(Number(count), 100));
-    expect(page.text).toContain('Audited &lt;key&gt;');
+    expect(page.text).toContain('Trail &lt;key&gt;');
     const [newest] = await t.sql<{ subject_id: string }>(`SELECT subject_id FROM audit_events ORDER BY id DESC LIMIT 1`);
     expect(ids[0]).toBe(newest.subject_id);
     expect(page.text).toContain('href="/dashboard/audit"');
@@ -110,6 +111,10 @@ describe('Audit trail (e2e)', () => {
   });
 
   describe('is append-only in the database', () => {
+    beforeAll(async () => {
+      await generateInDashboard(await signIn(t, owner.email, owner.password), { name: 'append-only' });
+    });
+
     it.each([
       ['UPDATE', `UPDATE audit_events SET actor_email = 'someone@else.example'`],
       ['DELETE', `DELETE FROM audit_events`],
