@@ -28,10 +28,10 @@ const DATE_FORMATS = new Set(['date-time', 'date', 'time']);
  * JSON.stringify would write. So no `required` (a missing property is left out
  * rather than failing the request), every value may be null (null stays null
  * instead of becoming "" or 0), integers are plain numbers (never truncated),
- * and constructs this mapping does not know fall
- * back to plain JSON. A property the document does not name is not sent: the
- * document is the contract, and the conformance tests hold the answers to it.
- * Only 2xx answers are covered; errors keep the filter's JSON.stringify.
+ * and constructs this mapping does not know fall back to plain JSON. A
+ * property the document does not name is not sent: the document is the
+ * contract, and the conformance tests hold the answers to it. Only 2xx answers
+ * are covered; errors keep the filter's JSON.stringify.
  */
 export function serializeDocumentedAnswers(fastify: FastifyInstance, document: OpenAPIObject): void {
   fastify.addHook('onRoute', (route: RouteOptions) => {
