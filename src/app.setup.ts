@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { API_V1 } from './common/api-prefix';
 import { setupOpenApi } from './common/openapi';
+import { registerRawBodyRoutes } from './common/raw-body';
 import { registerDashboard } from './dashboard/dashboard.setup';
 
 /**
@@ -48,6 +49,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       void reply.headers(isJsonSurface(request.url) ? JSON_ANSWER_HEADERS : pageHeaders);
       done();
     });
+  // Routes marked @RawBody() stream their bytes; the hook must exist before Nest registers routes.
+  registerRawBodyRoutes(app.getHttpAdapter().getInstance());
   await registerDashboard(app);
   setupOpenApi(app);
 }

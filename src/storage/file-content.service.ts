@@ -16,7 +16,7 @@ import { BlobStore, blobKeyFor } from './blob/blob-store';
 import { Clock } from '../common/clock';
 import type { StoredFileDto } from './dto/stored-file.dto';
 import { etagMatches, parseRange } from './http-range';
-import type { UploadBody } from './raw-upload-body';
+import type { RawBodyStream } from '../common/raw-body';
 import { toFileDto } from './stored-file.mapper';
 import type { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
@@ -59,7 +59,7 @@ export class FileContentService {
    * row is still pending and unexpired. Any failure leaves the file pending
    * and no blob behind.
    */
-  async receive(ownerId: string, id: string, body: UploadBody): Promise<StoredFileDto> {
+  async receive(ownerId: string, id: string, body: RawBodyStream): Promise<StoredFileDto> {
     const file = await this.files.findForOwner(ownerId, id);
     this.assertAwaitingContent(file);
     if (body.declaredLength !== null && body.declaredLength !== file.size) {

@@ -33,7 +33,6 @@ import type { ApiKeyPrincipal } from '../api-keys/api-key-principal';
 import { ApiKeyAuth } from '../api-keys/api-key-auth.decorator';
 import { CurrentApiKey } from '../api-keys/current-api-key.decorator';
 import { RequireScope } from '../api-keys/require-scope.decorator';
-import { API_V1 } from '../common/api-prefix';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { JsonBody } from '../common/json-body.decorator';
 import { ValidBody, ValidQuery } from '../common/validation.pipe';
@@ -45,7 +44,8 @@ import { ListFilesQueryDto } from './dto/list-files-query.dto';
 import { StorageUsageDto } from './dto/storage-usage.dto';
 import { PendingUploadDto, StoredFileDto } from './dto/stored-file.dto';
 import { FileContentService } from './file-content.service';
-import { RawUploadBody, type UploadBody } from './raw-upload-body';
+import { RawBody, RawBodyStream } from '../common/raw-body';
+import { FILE_CONTENT_PATH, STORAGE_ROOT } from './storage-urls';
 import { StorageService } from './storage.service';
 
 const FileId = (): ParameterDecorator => Param('id', new ParseUUIDPipe({ version: undefined }));
@@ -55,7 +55,7 @@ const NOT_FOUND = ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No
 
 @ApiTags('Storage')
 @ApiKeyAuth()
-@Controller(`${API_V1}/storage`)
+@Controller(STORAGE_ROOT)
 export class StorageController {
   constructor(
     private readonly storage: StorageService,
@@ -83,7 +83,8 @@ export class StorageController {
     return this.storage.createUpload(key.owner.id, dto, origin);
   }
 
-  @Put('files/:id/content')
+  @Put(FILE_CONTENT_PATH)
+  @RawBody()
   @RequireScope('files:write')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({
@@ -109,7 +110,7 @@ export class StorageController {
   uploadContent(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @FileId() id: string,
-    @RawUploadBody() body: UploadBody,
+    @RawBodyStream() body: RawBodyStream,
   ): Promise<StoredFileDto> {
     return this.content.receive(key.owner.id, id, body);
   }

@@ -6,9 +6,9 @@ import { blobStoreProvider } from './blob/blob-store.provider';
 import { ClockModule } from '../common/clock';
 import { FileContentService } from './file-content.service';
 import { PendingUploadSweeper } from './pending-upload.sweeper';
-import { StorageRawBodyRegistrar } from './raw-upload-body';
 import { StorageController } from './storage.controller';
 import { StorageService } from './storage.service';
+import { StorageUrls } from './storage-urls';
 import { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
 
@@ -20,7 +20,7 @@ import { StoredFileRepository } from './stored-file.repository';
     StorageService,
     FileContentService,
     PendingUploadSweeper,
-    StorageRawBodyRegistrar,
+    StorageUrls,
     blobStoreProvider,
   ],
   // BlobStore for the readiness check (it can probe S3 as well as the disk).

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { appConfig, storageConfig } from '../config';
+import { storageConfig } from '../config';
 import { BlobStore } from './blob/blob-store';
 import { Clock } from '../common/clock';
 import type { CreateUploadDto } from './dto/create-upload.dto';
@@ -11,6 +11,7 @@ import type { PendingUploadDto, StoredFileDto } from './dto/stored-file.dto';
 import { decodeCursor, encodeCursor } from './file-cursor';
 import { toFileDto } from './stored-file.mapper';
 import { StoredFileRepository } from './stored-file.repository';
+import { StorageUrls } from './storage-urls';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -24,7 +25,7 @@ export class StorageService {
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
-    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    private readonly urls: StorageUrls,
   ) {}
 
   /** Registers a pending upload; the bytes follow with a PUT to `uploadUrl`. */
@@ -44,7 +45,7 @@ export class StorageService {
     });
     return {
       ...toFileDto(file),
-      uploadUrl: `${this.app.publicUrl ?? requestOrigin}/api/v1/storage/files/${file.id}/content`,
+      uploadUrl: this.urls.fileContent(requestOrigin, file.id),
       uploadMethod: 'PUT',
       expiresAt: file.expiresAt!.toISOString(),
     };
