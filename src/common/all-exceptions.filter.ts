@@ -25,7 +25,7 @@ export function sendError(
   exception: unknown,
   logger: Logger,
 ): void {
-  const { body, serverFault, databaseDown, ...result } = toErrorBody(exception);
+  const { body, serverFault, databaseDown, headers, ...result } = toErrorBody(exception);
   if (databaseDown) {
     logger.warn(`${request.method} ${request.routeOptions?.url ?? request.url.split('?')[0]}: database unavailable (${(exception as Error)?.message})`);
   }
@@ -38,6 +38,7 @@ export function sendError(
   if (reply.sent) return;
   const retryAfter = (exception as { retryAfterSeconds?: number })?.retryAfterSeconds ?? result.retryAfterSeconds;
   if (typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
+  if (headers) void reply.headers(headers);
   if (isDashboardPage(request)) {
     void reply
       .status(body.statusCode)

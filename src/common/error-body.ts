@@ -1,4 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
+import { DomainError } from './domain-error';
 import { reasonPhrase } from './http-status-text';
 
 export interface ErrorBody {
@@ -55,9 +56,20 @@ export interface ErrorResult {
   serverFault: boolean;
   retryAfterSeconds?: number;
   databaseDown?: boolean;
+  /** Headers the answer carries (a DomainError's). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export function toErrorBody(exception: unknown): ErrorResult {
+  if (exception instanceof DomainError) {
+    const status = exception.status;
+    return {
+      // A catalog's messages are written for clients, 5xx ones (507, 503) included.
+      body: { statusCode: status, error: reasonPhrase(status), message: exception.message },
+      serverFault: status === 500,
+      headers: exception.headers,
+    };
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     // Nest wraps Fastify's own 4xx errors; their code says what to tell the client.

@@ -1,14 +1,4 @@
-import {
-  ConflictException,
-  GoneException,
-  HttpException,
-  HttpStatus,
-  Injectable,
-  Logger,
-  NotFoundException,
-  PayloadTooLargeException,
-  BadRequestException,
-} from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { attachmentDisposition } from './content-disposition';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -21,6 +11,7 @@ import { toFileDto } from './stored-file.mapper';
 import type { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
 import { meterUpload, UploadMeter } from './upload-meter';
+import { StorageErrors } from './storage.errors';
 
 /** Conditional and range request headers of a content GET. */
 export interface ContentRequest {
@@ -34,12 +25,6 @@ export interface ContentResponse {
   status: 200 | 206 | 304;
   headers: Record<string, string>;
   body: Readable | null;
-}
-
-export class RangeNotSatisfiableException extends HttpException {
-  constructor(readonly size: number) {
-    super(`The requested range is not within the file's ${size} bytes`, HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE);
-  }
 }
 
 /** The bytes of stored files: receiving an upload, serving a download. */
@@ -64,8 +49,8 @@ export class FileContentService {
     this.assertAwaitingContent(file);
     if (body.declaredLength !== null && body.declaredLength !== file.size) {
       throw body.declaredLength > file.size
-        ? new PayloadTooLargeException(`Content-Length ${body.declaredLength} is over the declared size of ${file.size} bytes`)
-        : new BadRequestException(`Content-Length ${body.declaredLength} is not the declared size of ${file.size} bytes`);
+        ? StorageErrors.lengthOverSize(body.declaredLength, file.size)
+        : StorageErrors.lengthNotSize(body.declaredLength, file.size);
     }
 
     const key = blobKeyFor(file.id, randomUUID());
@@ -83,7 +68,7 @@ export class FileContentService {
       // Deleted, expired or completed by a racing upload while the bytes streamed in.
       await this.discard(key);
       this.assertAwaitingContent(await this.files.findForOwner(ownerId, id));
-      throw new ConflictException('The file changed while its content was uploaded');
+      throw StorageErrors.changedDuringUpload();
     }
     return toFileDto(ready);
   }
@@ -91,9 +76,9 @@ export class FileContentService {
   /** Opens a ready file's content, honouring If-None-Match and a single Range. */
   async open(ownerId: string, id: string, request: ContentRequest): Promise<ContentResponse> {
     const file = await this.files.findForOwner(ownerId, id);
-    if (!file) throw new NotFoundException('File not found');
+    if (!file) throw StorageErrors.fileNotFound();
     if (file.status !== 'ready' || !file.blobKey || !file.sha256) {
-      throw new ConflictException('The file has no content yet: upload it first');
+      throw StorageErrors.noContentYet();
     }
     const etag = `"${file.sha256}"`;
     const headers: Record<string, string> = {
@@ -114,7 +99,7 @@ export class FileContentService {
     // If-Range: a range of an older version would splice two files together.
     const rangeHeader = request.ifRange === undefined || request.ifRange.trim() === etag ? request.range : undefined;
     const range = parseRange(rangeHeader, file.size);
-    if (range.kind === 'unsatisfiable') throw new RangeNotSatisfiableException(file.size);
+    if (range.kind === 'unsatisfiable') throw StorageErrors.rangeNotSatisfiable(file.size);
     if (range.kind === 'partial') {
       const { start, end } = range.range;
       headers['content-range'] = `bytes ${start}-${end}/${file.size}`;
@@ -126,10 +111,10 @@ export class FileContentService {
   }
 
   private assertAwaitingContent(file: StoredFile | null): asserts file is StoredFile {
-    if (!file) throw new NotFoundException('File not found');
-    if (file.status === 'ready') throw new ConflictException('The file already has its content; uploads are write-once');
+    if (!file) throw StorageErrors.fileNotFound();
+    if (file.status === 'ready') throw StorageErrors.alreadyUploaded();
     if (!file.expiresAt || file.expiresAt.getTime() <= this.clock.now().getTime()) {
-      throw new GoneException('The upload expired; start a new one with POST /api/v1/storage/upload');
+      throw StorageErrors.uploadExpired();
     }
   }
 

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { StorageErrors } from './storage.errors';
 
 /**
  * A position in the newest-first listing: the last item's exact `created_at`
@@ -20,7 +20,7 @@ export function encodeCursor(cursor: FileCursor): string {
 
 /** The cursor's position; anything that is not a cursor this server made → 400. */
 export function decodeCursor(value: string): FileCursor {
-  const malformed = (): BadRequestException => new BadRequestException('cursor is malformed; use nextCursor from a previous page');
+  const malformed = StorageErrors.malformedCursor;
   if (!/^[A-Za-z0-9_-]{1,200}$/.test(value)) throw malformed();
   const match = CURSOR.exec(Buffer.from(value, 'base64url').toString('utf8'));
   if (!match) throw malformed();

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { storageConfig } from '../config';
 import { BlobStore } from './blob/blob-store';
@@ -12,6 +12,7 @@ import { decodeCursor, encodeCursor } from './file-cursor';
 import { toFileDto } from './stored-file.mapper';
 import { StoredFileRepository } from './stored-file.repository';
 import { StorageUrls } from './storage-urls';
+import { StorageErrors } from './storage.errors';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -31,9 +32,7 @@ export class StorageService {
   /** Registers a pending upload; the bytes follow with a PUT to `uploadUrl`. */
   async createUpload(ownerId: string, dto: CreateUploadDto, requestOrigin: string): Promise<PendingUploadDto> {
     if (dto.size > this.config.maxUploadBytes) {
-      throw new PayloadTooLargeException(
-        `size exceeds the maximum upload size of ${this.config.maxUploadBytes} bytes`,
-      );
+      throw StorageErrors.sizeOverLimit(this.config.maxUploadBytes);
     }
     const file = await this.files.insertPending({
       ownerId,
@@ -53,7 +52,7 @@ export class StorageService {
 
   async get(ownerId: string, id: string): Promise<StoredFileDto> {
     const file = await this.files.findForOwner(ownerId, id);
-    if (!file) throw new NotFoundException('File not found');
+    if (!file) throw StorageErrors.fileNotFound();
     return toFileDto(file);
   }
 
@@ -76,7 +75,7 @@ export class StorageService {
    * without them; an upload still streaming in finds no row and drops its own blob.
    */
   async delete(ownerId: string, id: string): Promise<void> {
-    if (!(await this.files.deleteForOwner(ownerId, id))) throw new NotFoundException('File not found');
+    if (!(await this.files.deleteForOwner(ownerId, id))) throw StorageErrors.fileNotFound();
     await this.blobs
       .deleteFile(id)
       .catch((error: Error) => this.logger.error(`File ${id} deleted but its blobs were not: ${error.message}`));

@@ -1,8 +1,9 @@
-import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { meterUpload, UploadInterruptedException, UploadMeter } from './upload-meter';
+import { meterUpload, UploadMeter } from './upload-meter';
+
+const refusal = (code: string, status: number): object => expect.objectContaining({ code, status });
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const sink = (): Writable & { bytes: () => Buffer } => {
@@ -31,13 +32,13 @@ describe('UploadMeter', () => {
 
   it('fails with 400 on a checksum mismatch', async () => {
     const meter = new UploadMeter(body.length, sha(Buffer.from('other')));
-    await expect(pipeline(Readable.from([body]), meter, sink())).rejects.toBeInstanceOf(BadRequestException);
+    await expect(pipeline(Readable.from([body]), meter, sink())).rejects.toEqual(refusal('ChecksumMismatch', 400));
     expect(() => meter.sha256).toThrow();
   });
 
   it('fails with 400 when the body is short', async () => {
-    await expect(pipeline(Readable.from([body]), new UploadMeter(body.length + 1, null), sink())).rejects.toBeInstanceOf(
-      BadRequestException,
+    await expect(pipeline(Readable.from([body]), new UploadMeter(body.length + 1, null), sink())).rejects.toEqual(
+      refusal('BodyTooShort', 400),
     );
   });
 
@@ -45,7 +46,7 @@ describe('UploadMeter', () => {
     const out = sink();
     await expect(
       pipeline(Readable.from([body, body]), new UploadMeter(body.length + 1, null), out),
-    ).rejects.toBeInstanceOf(PayloadTooLargeException);
+    ).rejects.toEqual(refusal('BodyTooLong', 413));
     expect(out.bytes().length).toBeLessThanOrEqual(body.length);
   });
 
@@ -63,7 +64,7 @@ describe('meterUpload', () => {
     const done = pipeline(meter, sink());
     source.write(Buffer.from('abc'));
     source.destroy();
-    await expect(done).rejects.toBeInstanceOf(UploadInterruptedException);
+    await expect(done).rejects.toEqual(refusal('UploadInterrupted', 400));
   });
 
   it('does not destroy the source when the meter fails (the server can still answer)', async () => {
@@ -71,7 +72,7 @@ describe('meterUpload', () => {
     const meter = meterUpload(source, new UploadMeter(2, null));
     const done = pipeline(meter, sink());
     source.write(Buffer.from('abc'));
-    await expect(done).rejects.toBeInstanceOf(PayloadTooLargeException);
+    await expect(done).rejects.toEqual(refusal('BodyTooLong', 413));
     expect(source.destroyed).toBe(false);
   });
 });

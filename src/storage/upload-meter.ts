@@ -1,6 +1,6 @@
-import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { finished, Transform, type TransformCallback, type Readable } from 'node:stream';
+import { StorageErrors } from './storage.errors';
 
 /**
  * Passes an upload's bytes through while hashing and counting them, and fails
@@ -30,7 +30,7 @@ export class UploadMeter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.received += chunk.length;
     if (this.received > this.expectedSize) {
-      callback(new PayloadTooLargeException(`The body is longer than the declared size of ${this.expectedSize} bytes`));
+      callback(StorageErrors.bodyTooLong(this.expectedSize));
       return;
     }
     this.hash.update(chunk);
@@ -39,26 +39,16 @@ export class UploadMeter extends Transform {
 
   override _flush(callback: TransformCallback): void {
     if (this.received < this.expectedSize) {
-      callback(
-        new BadRequestException(
-          `The body has ${this.received} bytes but the upload declared ${this.expectedSize}; nothing was stored`,
-        ),
-      );
+      callback(StorageErrors.bodyTooShort(this.received, this.expectedSize));
       return;
     }
     const digest = this.hash.digest('hex');
     if (this.expectedSha256 !== null && digest !== this.expectedSha256) {
-      callback(new BadRequestException(`The body's SHA-256 is ${digest}, not the declared sha256; nothing was stored`));
+      callback(StorageErrors.checksumMismatch(digest));
       return;
     }
     this.digest = digest;
     callback();
-  }
-}
-
-export class UploadInterruptedException extends BadRequestException {
-  constructor() {
-    super('The upload was interrupted before the whole body arrived; nothing was stored');
   }
 }
 
@@ -70,7 +60,7 @@ export class UploadInterruptedException extends BadRequestException {
  */
 export function meterUpload(source: Readable, meter: UploadMeter): UploadMeter {
   finished(source, (error) => {
-    if (error && !meter.destroyed) meter.destroy(new UploadInterruptedException());
+    if (error && !meter.destroyed) meter.destroy(StorageErrors.uploadInterrupted());
   });
   meter.once('error', () => source.unpipe(meter));
   source.pipe(meter);

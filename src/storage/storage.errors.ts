@@ -1,0 +1,35 @@
+import { DomainError } from '../common/domain-error';
+
+/**
+ * Every way the storage rules refuse a request, in one place (after
+ * supabase/storage's ERRORS, with EDS's status codes). Rule code, streams and
+ * services throw these; the global filter turns them into the error body.
+ */
+export const StorageErrors = {
+  fileNotFound: () => new DomainError('FileNotFound', 404, 'File not found'),
+  sizeOverLimit: (limit: number) =>
+    new DomainError('SizeOverLimit', 413, `size exceeds the maximum upload size of ${limit} bytes`),
+  lengthOverSize: (length: number, size: number) =>
+    new DomainError('ContentLengthOverSize', 413, `Content-Length ${length} is over the declared size of ${size} bytes`),
+  lengthNotSize: (length: number, size: number) =>
+    new DomainError('ContentLengthNotSize', 400, `Content-Length ${length} is not the declared size of ${size} bytes`),
+  bodyTooLong: (size: number) =>
+    new DomainError('BodyTooLong', 413, `The body is longer than the declared size of ${size} bytes`),
+  bodyTooShort: (received: number, size: number) =>
+    new DomainError('BodyTooShort', 400, `The body has ${received} bytes but the upload declared ${size}; nothing was stored`),
+  checksumMismatch: (digest: string) =>
+    new DomainError('ChecksumMismatch', 400, `The body's SHA-256 is ${digest}, not the declared sha256; nothing was stored`),
+  uploadInterrupted: () =>
+    new DomainError('UploadInterrupted', 400, 'The upload was interrupted before the whole body arrived; nothing was stored'),
+  alreadyUploaded: () =>
+    new DomainError('AlreadyUploaded', 409, 'The file already has its content; uploads are write-once'),
+  uploadExpired: () =>
+    new DomainError('UploadExpired', 410, 'The upload expired; start a new one with POST /api/v1/storage/upload'),
+  changedDuringUpload: () => new DomainError('ChangedDuringUpload', 409, 'The file changed while its content was uploaded'),
+  noContentYet: () => new DomainError('NoContentYet', 409, 'The file has no content yet: upload it first'),
+  rangeNotSatisfiable: (size: number) =>
+    new DomainError('RangeNotSatisfiable', 416, `The requested range is not within the file's ${size} bytes`, {
+      'content-range': `bytes */${size}`,
+    }),
+  malformedCursor: () => new DomainError('MalformedCursor', 400, 'cursor is malformed; use nextCursor from a previous page'),
+} as const;
