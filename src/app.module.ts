@@ -7,7 +7,7 @@ import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ManagersModule } from './managers/managers.module';
-import { StorageModule } from './storage/storage.module';
+import { StorageModule } from './storage';
 
 @Module({
   imports: [

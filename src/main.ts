@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app.factory';
 import { appConfig, ConfigurationError, storageConfig, validateConfiguration } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
-import { assertS3BucketWritable } from './storage/blob/blob-store.provider';
+import { assertS3BucketWritable } from './storage';
 
 /**
  * Let the JS heap grow to twice its live size before the next full GC.

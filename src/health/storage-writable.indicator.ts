@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import { BlobStore } from '../storage/blob/blob-store';
+import { BlobStore } from '../storage';
 
 /** Ready only if the blob store (data dir or S3 bucket) accepts a write. */
 @Injectable()

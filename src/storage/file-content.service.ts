@@ -4,10 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { BlobStore, blobKeyFor } from './blob/blob-store';
 import { Clock } from '../common/clock';
-import type { StoredFileDto } from './dto/stored-file.dto';
 import { etagMatches, parseRange } from './http-range';
 import type { RawBodyStream } from '../common/raw-body';
-import { toFileDto } from './stored-file.mapper';
+import { type FileSummary, toFileSummary } from './file-summary';
 import type { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
 import { meterUpload, UploadMeter } from './upload-meter';
@@ -44,7 +43,7 @@ export class FileContentService {
    * row is still pending and unexpired. Any failure leaves the file pending
    * and no blob behind.
    */
-  async receive(ownerId: string, id: string, body: RawBodyStream): Promise<StoredFileDto> {
+  async receive(ownerId: string, id: string, body: RawBodyStream): Promise<FileSummary> {
     const file = await this.files.findForOwner(ownerId, id);
     this.assertAwaitingContent(file);
     if (body.declaredLength !== null && body.declaredLength !== file.size) {
@@ -70,7 +69,7 @@ export class FileContentService {
       this.assertAwaitingContent(await this.files.findForOwner(ownerId, id));
       throw StorageErrors.changedDuringUpload();
     }
-    return toFileDto(ready);
+    return toFileSummary(ready);
   }
 
   /** Opens a ready file's content, honouring If-None-Match and a single Range. */

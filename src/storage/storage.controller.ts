@@ -37,6 +37,7 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { JsonBody } from '../common/json-body.decorator';
 import { ValidBody, ValidQuery } from '../common/validation.pipe';
 import { RequestOrigin } from '../common/request-origin.decorator';
+import { ownedBy } from '../managers/owner-scope';
 import { sendContent } from './content-reply';
 import { CreateUploadDto } from './dto/create-upload.dto';
 import { FileListDto } from './dto/file-list.dto';
@@ -47,6 +48,7 @@ import { FileContentService } from './file-content.service';
 import { RawBody, RawBodyStream } from '../common/raw-body';
 import { FILE_CONTENT_PATH, STORAGE_ROOT } from './storage-urls';
 import { StorageService } from './storage.service';
+import { toFileDto, toFileListDto, toPendingUploadDto } from './stored-file.mapper';
 
 const FileId = (): ParameterDecorator => Param('id', new ParseUUIDPipe({ version: undefined }));
 const ID_PARAM = ApiParam({ name: 'id', format: 'uuid', description: 'The file id.' });
@@ -75,12 +77,12 @@ export class StorageController {
   @ApiCreatedResponse({ type: PendingUploadDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A field is missing or invalid.' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: '`size` is over the upload limit, or the JSON body is over 64 KiB.' })
-  createUpload(
+  async createUpload(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @ValidBody() dto: CreateUploadDto,
     @RequestOrigin() origin: string,
   ): Promise<PendingUploadDto> {
-    return this.storage.createUpload(key.owner.id, dto, origin);
+    return toPendingUploadDto(await this.storage.createUpload(key.owner.id, dto, origin));
   }
 
   @Put(FILE_CONTENT_PATH)
@@ -107,12 +109,12 @@ export class StorageController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The file already has its content (uploads are write-once).' })
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'The pending upload expired.' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The body is longer than `size`.' })
-  uploadContent(
+  async uploadContent(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @FileId() id: string,
     @RawBodyStream() body: RawBodyStream,
   ): Promise<StoredFileDto> {
-    return this.content.receive(key.owner.id, id, body);
+    return toFileDto(await this.content.receive(key.owner.id, id, body));
   }
 
   @Get('files')
@@ -124,8 +126,13 @@ export class StorageController {
   })
   @ApiOkResponse({ type: FileListDto })
   @ApiBadRequestResponse({ type: ErrorResponseDto, description: '`limit` is not 1–100, the cursor is malformed, or an unknown parameter was given.' })
-  listFiles(@CurrentApiKey() key: ApiKeyPrincipal, @ValidQuery() query: ListFilesQueryDto): Promise<FileListDto> {
-    return this.storage.list(key.owner.id, query);
+  async listFiles(@CurrentApiKey() key: ApiKeyPrincipal, @ValidQuery() query: ListFilesQueryDto): Promise<FileListDto> {
+    const page = await this.storage.list(ownedBy(key.owner.id), {
+      limit: query.limit,
+      cursor: query.cursor,
+      includePending: query.status === 'all',
+    });
+    return toFileListDto(page);
   }
 
   @Get('files/:id')
@@ -135,8 +142,8 @@ export class StorageController {
   @ApiOkResponse({ type: StoredFileDto })
   @BAD_ID
   @NOT_FOUND
-  getFile(@CurrentApiKey() key: ApiKeyPrincipal, @FileId() id: string): Promise<StoredFileDto> {
-    return this.storage.get(key.owner.id, id);
+  async getFile(@CurrentApiKey() key: ApiKeyPrincipal, @FileId() id: string): Promise<StoredFileDto> {
+    return toFileDto(await this.storage.get(ownedBy(key.owner.id), id));
   }
 
   @Get('files/:id/content')
@@ -196,7 +203,7 @@ export class StorageController {
   @BAD_ID
   @NOT_FOUND
   deleteFile(@CurrentApiKey() key: ApiKeyPrincipal, @FileId() id: string): Promise<void> {
-    return this.storage.delete(key.owner.id, id);
+    return this.storage.delete(ownedBy(key.owner.id), id);
   }
 
   @Get('usage')
@@ -204,6 +211,6 @@ export class StorageController {
   @ApiOperation({ summary: 'Storage used', description: 'Count and total size of the owner\'s ready files.', operationId: 'getUsage' })
   @ApiOkResponse({ type: StorageUsageDto })
   usage(@CurrentApiKey() key: ApiKeyPrincipal): Promise<StorageUsageDto> {
-    return this.storage.usage(key.owner.id);
+    return this.storage.usage(ownedBy(key.owner.id));
   }
 }

@@ -23,7 +23,8 @@ import { StoredFileRepository } from './stored-file.repository';
     StorageUrls,
     blobStoreProvider,
   ],
-  // BlobStore for the readiness check (it can probe S3 as well as the disk).
-  exports: [BlobStore],
+  // BlobStore for the readiness check (it can probe S3 as well as the disk);
+  // the services for the dashboard's file pages. See index.ts.
+  exports: [BlobStore, StorageService, FileContentService],
 })
 export class StorageModule {}

@@ -1,7 +1,9 @@
-import type { StoredFileDto } from './dto/stored-file.dto';
-import type { StoredFile } from './stored-file.entity';
+import type { FileListDto } from './dto/file-list.dto';
+import type { PendingUploadDto, StoredFileDto } from './dto/stored-file.dto';
+import type { FilePage, FileSummary, PendingUpload } from './file-summary';
 
-export function toFileDto(file: StoredFile): StoredFileDto {
+/** The API's wire shapes of storage's domain values (ISO strings for instants). */
+export function toFileDto(file: FileSummary): StoredFileDto {
   return {
     id: file.id,
     filename: file.filename,
@@ -12,4 +14,17 @@ export function toFileDto(file: StoredFile): StoredFileDto {
     createdAt: file.createdAt.toISOString(),
     uploadedAt: file.uploadedAt ? file.uploadedAt.toISOString() : null,
   };
+}
+
+export function toPendingUploadDto(upload: PendingUpload): PendingUploadDto {
+  return {
+    ...toFileDto(upload.file),
+    uploadUrl: upload.uploadUrl,
+    uploadMethod: 'PUT',
+    expiresAt: upload.expiresAt.toISOString(),
+  };
+}
+
+export function toFileListDto(page: FilePage): FileListDto {
+  return { items: page.items.map(toFileDto), nextCursor: page.nextCursor };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Repository, type SelectQueryBuilder } from 'typeorm';
+import type { OwnerScope } from '../managers/owner-scope';
 import type { FileCursor } from './file-cursor';
 import { StoredFile } from './stored-file.entity';
 
@@ -42,6 +43,10 @@ export class StoredFileRepository {
     return this.repo.findOneBy({ ownerId, id });
   }
 
+  findInScope(scope: OwnerScope, id: string): Promise<StoredFile | null> {
+    return scope.kind === 'all' ? this.repo.findOneBy({ id }) : this.findForOwner(scope.ownerId, id);
+  }
+
   /**
    * The commit point of an upload: one UPDATE (its own transaction) flips a
    * still-pending, unexpired row to ready with its blob. Null when the row is
@@ -67,11 +72,8 @@ export class StoredFileRepository {
   }
 
   /** Newest first, keyset-paginated over (created_at, id): no offsets, nothing lost or repeated. */
-  async pageForOwner(ownerId: string, query: FilePageQuery): Promise<FilePage> {
-    const qb = this.repo
-      .createQueryBuilder('f')
-      .addSelect(CURSOR_TIME, 'cursor_time')
-      .where('f.owner_id = :ownerId', { ownerId });
+  async pageInScope(scope: OwnerScope, query: FilePageQuery): Promise<FilePage> {
+    const qb = inScope(this.repo.createQueryBuilder('f').addSelect(CURSOR_TIME, 'cursor_time'), scope);
     if (!query.includePending) qb.andWhere(`f.status = 'ready'`);
     if (query.after) {
       qb.andWhere('(f.created_at, f.id) < (CAST(:afterTime AS timestamptz), CAST(:afterId AS uuid))', {
@@ -87,19 +89,19 @@ export class StoredFileRepository {
     return { files, next: { createdAt: raw[query.limit - 1].cursor_time, id: last.id } };
   }
 
-  async usageForOwner(ownerId: string): Promise<{ fileCount: number; totalBytes: number }> {
-    const row = await this.repo
-      .createQueryBuilder('f')
-      .select('COUNT(*)', 'count')
-      .addSelect('COALESCE(SUM(f.size), 0)', 'bytes')
-      .where(`f.owner_id = :ownerId AND f.status = 'ready'`, { ownerId })
+  async usageInScope(scope: OwnerScope): Promise<{ fileCount: number; totalBytes: number }> {
+    const row = await inScope(
+      this.repo.createQueryBuilder('f').select('COUNT(*)', 'count').addSelect('COALESCE(SUM(f.size), 0)', 'bytes'),
+      scope,
+    )
+      .andWhere(`f.status = 'ready'`)
       .getRawOne<{ count: string; bytes: string }>();
     return { fileCount: Number(row?.count ?? 0), totalBytes: Number(row?.bytes ?? 0) };
   }
 
-  /** Deletes the owner's file row (pending or ready); false when there is none. */
-  async deleteForOwner(ownerId: string, id: string): Promise<boolean> {
-    const result = await this.repo.delete({ ownerId, id });
+  /** Deletes a file row in scope (pending or ready); false when there is none. */
+  async deleteInScope(scope: OwnerScope, id: string): Promise<boolean> {
+    const result = await this.repo.delete(scope.kind === 'all' ? { id } : { ownerId: scope.ownerId, id });
     return (result.affected ?? 0) > 0;
   }
 
@@ -124,4 +126,9 @@ export class StoredFileRepository {
       .execute();
     return (result.raw as Array<{ id: string }>).map((row) => row.id);
   }
+}
+
+/** Restricts a query on `f` to the scope's owner (an all-owners scope adds no condition). */
+function inScope<T extends object>(qb: SelectQueryBuilder<T>, scope: OwnerScope): SelectQueryBuilder<T> {
+  return scope.kind === 'all' ? qb.where('TRUE') : qb.where('f.owner_id = :ownerId', { ownerId: scope.ownerId });
 }

@@ -1,0 +1,15 @@
+/**
+ * What the storage feature offers the rest of EDS. Anything not named here is
+ * the feature's own.
+ */
+export { StorageModule } from './storage.module';
+/** Reads and deletions of files in an OwnerScope, answering domain summaries. */
+export { StorageService, DEFAULT_PAGE_SIZE, type FileListQuery, type NewUpload } from './storage.service';
+/** Downloads (with the API's headers) and uploads of file bytes. */
+export { FileContentService, type ContentRequest, type ContentResponse } from './file-content.service';
+export type { FilePage, FileSummary, PendingUpload, StorageUsage } from './file-summary';
+/** The blob store, for the readiness probe. */
+export { BlobStore } from './blob/blob-store';
+export { StorageErrors } from './storage.errors';
+/** Boot check: the configured S3 bucket exists and takes writes. */
+export { assertS3BucketWritable } from './blob/blob-store.provider';
