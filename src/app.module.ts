@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
-import { ApiKeysModule } from './api-keys/api-keys.module';
+import { ApiKeysModule } from './api-keys';
 import { appConfig, authConfig, databaseConfig, keysConfig, storageConfig } from './config';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { DatabaseModule } from './database/database.module';

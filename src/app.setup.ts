@@ -1,6 +1,7 @@
 import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { API_KEY_SECURITY_SCHEME } from './api-keys';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { API_V1 } from './common/api-prefix';
 import { setupOpenApi } from './common/openapi';
@@ -52,7 +53,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   // Routes marked @RawBody() stream their bytes; the hook must exist before Nest registers routes.
   registerRawBodyRoutes(app.getHttpAdapter().getInstance());
   await registerDashboard(app);
-  setupOpenApi(app);
+  setupOpenApi(app, [API_KEY_SECURITY_SCHEME]);
 }
 
 /**

@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app.factory';
-import { appConfig, ConfigurationError, storageConfig, validateConfiguration } from './config';
+import { appConfig, ConfigurationError, databaseConfig, storageConfig, useEmbeddedDatabase, validateConfiguration } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { assertS3BucketWritable } from './storage';
 
@@ -33,9 +33,9 @@ async function bootstrap(): Promise<void> {
   if (storage.driver === 's3') await assertS3BucketWritable(storage.s3);
 
   // No DATABASE_URL: run our own PostgreSQL in the data dir (nothing to install).
-  if (!process.env.DATABASE_URL?.trim()) {
+  if (!databaseConfig().url) {
     embedded = await startEmbeddedPostgres({ clusterDir: join(dataDir, 'postgres') });
-    process.env.DATABASE_URL = embedded.url;
+    useEmbeddedDatabase(embedded.url);
     logger.log(`Using embedded PostgreSQL; for the TypeORM CLI: DATABASE_URL=${embedded.url}`);
   }
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { PendingUploadSweeper } from '../src/storage/pending-upload.sweeper';
 import { spawnApp } from './support/app-process';
-import { blobEntries, eventually, sha256 } from './support/storage-client';
+import { blobEntries, sha256 } from './support/storage-client';
+import { until } from './support/wait';
 import { startTestApp } from './support/test-app';
 import { insertApiKey, withClient } from './support/sql';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
@@ -50,7 +51,7 @@ describe('Crash mid-upload (e2e, a real process killed with SIGKILL)', () => {
       for (let sent = 0; sent < 3 * 1024 * 1024; sent += chunk.length) {
         if (!req.write(chunk)) await new Promise((r) => req.once('drain', r));
       }
-      await eventually(async () => (await blobEntries({ dataDir }, crashedId)).some((f) => f.endsWith('.part')), 'the upload is streaming');
+      await until(async () => (await blobEntries({ dataDir }, crashedId)).some((f) => f.endsWith('.part')), 10_000, 'the upload is streaming');
       const partial = await blobEntries({ dataDir }, crashedId);
       app.child.kill('SIGKILL');
       expect((await app.exited).signal).toBe('SIGKILL');

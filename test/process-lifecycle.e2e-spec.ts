@@ -8,8 +8,8 @@ import { spawnApp } from './support/app-process';
 import { findMotoServer, MOTO_MISSING, startMoto } from './support/moto';
 import { insertApiKey, withClient } from './support/sql';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
-import { blobEntries, eventually } from './support/storage-client';
-import { sleep } from './support/wait';
+import { blobEntries } from './support/storage-client';
+import { sleep, until } from './support/wait';
 
 const ADMIN = { EDS_ADMIN_EMAIL: 'ops@example.com', EDS_ADMIN_PASSWORD: 'ops-password-123' };
 
@@ -61,9 +61,9 @@ describe('Process lifecycle (e2e, real processes and signals)', () => {
         // SIGTERM once the upload is in flight (its part file exists), the
         // other half once the app has stopped listening: while draining, new
         // connections are refused.
-        eventually(async () => (await blobEntries({ dataDir }, fileId)).some((f) => f.endsWith('.part')), 'the upload is streaming')
+        until(async () => (await blobEntries({ dataDir }, fileId)).some((f) => f.endsWith('.part')), 10_000, 'the upload is streaming')
           .then(() => app.child.kill('SIGTERM'))
-          .then(() => eventually(() => fetch(`${app.url}/health/live`).then(() => false, () => true), 'new connections are refused'))
+          .then(() => until(() => fetch(`${app.url}/health/live`).then(() => false, () => true), 10_000, 'new connections are refused'))
           .then(() => req.end(Buffer.alloc(size / 2, 7)), reject);
       });
 

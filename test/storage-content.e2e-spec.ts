@@ -6,7 +6,8 @@ import { Clock } from '../src/common/clock';
 import { StoredFileRepository } from '../src/storage/stored-file.repository';
 import { BlobStore } from '../src/storage/blob/blob-store';
 import { adminActor, createApiKey } from './support/factories';
-import { blobEntries, eventually, randomContent, sha256, StorageClient } from './support/storage-client';
+import { blobEntries, randomContent, sha256, StorageClient } from './support/storage-client';
+import { until } from './support/wait';
 import { startTestApp, type TestApp } from './support/test-app';
 
 const KiB = 1024;
@@ -184,9 +185,9 @@ describe('Storage content: uploads and downloads (e2e)', () => {
       req.on('error', () => undefined);
       req.write(randomContent(MiB));
       // The server is writing: a temp file exists. Then the client vanishes.
-      await eventually(async () => (await blobEntries(t, pending.id)).some((f) => f.endsWith('.part')), 'the upload is streaming');
+      await until(async () => (await blobEntries(t, pending.id)).some((f) => f.endsWith('.part')), 10_000, 'the upload is streaming');
       req.destroy();
-      await eventually(async () => (await blobEntries(t, pending.id)).length === 0, 'the temp file is gone');
+      await until(async () => (await blobEntries(t, pending.id)).length === 0, 10_000, 'the temp file is gone');
       expect(await status(pending.id)).toBe('pending');
       // And the upload can still be done properly.
       expect((await c.put(pending.id, randomContent(4 * MiB))).status).toBe(200);

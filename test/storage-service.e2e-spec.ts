@@ -9,7 +9,7 @@ import { DataSource } from 'typeorm';
 import { Clock } from '../src/common/clock';
 import { appConfig, authConfig, databaseConfig, keysConfig, storageConfig } from '../src/config';
 import { DatabaseModule } from '../src/database/database.module';
-import { ALL_OWNERS, ownedBy } from '../src/managers/owner-scope';
+import { ALL_OWNERS, ownedBy } from '../src/managers';
 import { BlobStore, FileContentService, StorageModule, StorageService } from '../src/storage';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 

@@ -1,17 +1,26 @@
-import { applyDecorators, UseGuards } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { ApiKeyGuard, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
+import { INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
+import { API_KEY_AUTH } from './api-key-route.guard';
+import { API_KEY_HEADER } from './api-key.strategy';
 
 export const API_KEY_SECURITY = 'api-key';
 
+/** The OpenAPI security scheme @ApiKeyAuth() refers to; the document builder is handed it (common/ knows no feature). */
+export const API_KEY_SECURITY_SCHEME = {
+  name: API_KEY_SECURITY,
+  scheme: { type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'Your API key, `exstr_live_…`' },
+} as const;
+
 /**
- * The runtime guard and its documentation in one place: every controller
+ * The runtime check and its documentation in one place: every controller
  * under /api/v1 carries this, so the 401 contract cannot drift from the code.
+ * It only marks the route; ApiKeysModule's global ApiKeyRouteGuard reads the mark.
  */
 export function ApiKeyAuth(): ReturnType<typeof applyDecorators> {
   return applyDecorators(
-    UseGuards(ApiKeyGuard),
+    SetMetadata(API_KEY_AUTH, true),
     ApiSecurity(API_KEY_SECURITY),
     ApiUnauthorizedResponse({
       description: 'The `x-api-key` header is missing, or is not an active API key.',

@@ -12,10 +12,6 @@ export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   'files:delete': 'delete files',
 };
 
-export function isApiKeyScope(value: unknown): value is ApiKeyScope {
-  return typeof value === 'string' && (API_KEY_SCOPES as readonly string[]).includes(value);
-}
-
 /** Deduplicated, in the canonical order (so stored arrays compare equal). */
 export function normalizeScopes(scopes: Iterable<ApiKeyScope>): ApiKeyScope[] {
   const wanted = new Set(scopes);

@@ -1,4 +1,4 @@
-import type { AuditSubject } from '../audit/audit-event.types';
+import type { AuditSubject } from '../audit';
 import type { ApiKey } from './api-key.entity';
 import { maskApiKey } from './api-key-format';
 import type { ApiKeyScope } from './api-key-scopes';
@@ -48,11 +48,6 @@ export function toSummary(key: ApiKey): ApiKeySummary {
     lastUserAgent: key.lastUserAgent,
     owner: key.owner ? { id: key.owner.id, email: key.owner.email } : null,
   };
-}
-
-/** True when the key cannot authenticate any more: deactivated, or past its expiry. */
-export function isRetired(key: Pick<ApiKeySummary, 'isActive' | 'expiresAt'>, now: Date): boolean {
-  return !key.isActive || (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime());
 }
 
 /** How audit entries name a key; kept as text so it outlives the key. */

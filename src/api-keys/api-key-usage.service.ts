@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
-import type { AuditEntry } from '../audit/audit-event.types';
+import { type AuditEntry, AuditService } from '../audit';
 import { utcDayNumber, utcDayString as dayString } from '../common/utc-day';
-import type { Actor } from '../managers/actor';
+import type { Actor } from '../managers';
 import { ApiKeyUsageRepository } from './api-key-usage.repository';
 import type { KeyReview } from './key-hygiene';
 import { KeyHygieneService } from './key-hygiene.service';

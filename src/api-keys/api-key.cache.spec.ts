@@ -1,10 +1,10 @@
 import type { ConfigType } from '@nestjs/config';
-import type { authConfig } from '../config';
+import type { keysConfig } from '../config';
 import { ApiKeyCache } from './api-key.cache';
 import type { ApiKeyPrincipal } from './api-key-principal';
 
-const config = (over: Partial<ConfigType<typeof authConfig>> = {}) =>
-  ({ keyCacheMax: 100, keyCacheTtlMs: 60_000, ...over }) as ConfigType<typeof authConfig>;
+const config = (over: Partial<ConfigType<typeof keysConfig>> = {}) =>
+  ({ keyCacheMax: 100, keyCacheTtlMs: 60_000, ...over }) as ConfigType<typeof keysConfig>;
 const principal = (keyId: string): ApiKeyPrincipal => ({
   keyId,
   name: keyId,

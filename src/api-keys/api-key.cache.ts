@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
-import { authConfig } from '../config';
+import { keysConfig } from '../config';
 import type { ApiKeyPrincipal } from './api-key-principal';
 
 /**
@@ -19,7 +19,7 @@ export class ApiKeyCache {
   private trusted = false;
   private generationCounter = 0;
 
-  constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>) {
+  constructor(@Inject(keysConfig.KEY) config: ConfigType<typeof keysConfig>) {
     this.entries =
       config.keyCacheMax > 0 && config.keyCacheTtlMs > 0
         ? new LRUCache<string, ApiKeyPrincipal>({

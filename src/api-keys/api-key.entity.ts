@@ -8,7 +8,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { Manager } from '../managers/manager.entity';
+import { Manager } from '../managers';
 import { API_KEY_SCOPES, type ApiKeyScope } from './api-key-scopes';
 
 @Entity('api_keys')

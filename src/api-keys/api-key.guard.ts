@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { API_KEY_HEADER, API_KEY_STRATEGY } from './api-key.strategy';
-import { ApiKeysService } from './api-keys.service';
+import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { LastUsedTracker } from './last-used.tracker';
 
 export const MISSING_API_KEY = 'Missing API key';
@@ -30,7 +30,7 @@ export class ApiKeyGuard extends AuthGuard(API_KEY_STRATEGY) {
   constructor(
     private readonly failures: ApiKeyFailureLimiter,
     private readonly uses: LastUsedTracker,
-    private readonly apiKeys: ApiKeysService,
+    private readonly apiKeys: ApiKeyAuthenticator,
   ) {
     super();
   }

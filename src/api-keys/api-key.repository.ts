@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, type FindOptionsWhere, Repository } from 'typeorm';
+import type { OwnerScope } from '../managers';
 import { ApiKey } from './api-key.entity';
 import type { ApiKeyScope } from './api-key-scopes';
 import { KEY_REVOKED_CHANNEL } from './key-revocation.listener';
@@ -50,44 +51,35 @@ export class ApiKeyRepository {
     });
   }
 
-  listForOwner(ownerId: string): Promise<ApiKey[]> {
+  /** Newest first; with every owner's scope, each key carries its owner (the admin's list shows it). */
+  listFor(scope: OwnerScope): Promise<ApiKey[]> {
     return this.repo.find({
-      where: { ownerId },
+      where: scope.kind === 'owner' ? { ownerId: scope.ownerId } : {},
+      relations: scope.kind === 'all' ? { owner: true } : undefined,
       order: { createdAt: 'DESC', id: 'DESC' },
     });
   }
 
-  listAllWithOwner(): Promise<ApiKey[]> {
-    return this.repo.find({
-      relations: { owner: true },
-      order: { createdAt: 'DESC', id: 'DESC' },
-    });
-  }
-
-  /** `ownerId` null means "any owner" (an admin acting). */
-  findForOwner(ownerId: string | null, id: string): Promise<ApiKey | null> {
-    return this.repo.findOne({
-      where: ownerId ? { id, ownerId } : { id },
-      relations: { owner: true },
-    });
+  findFor(scope: OwnerScope, id: string): Promise<ApiKey | null> {
+    return this.repo.findOne({ where: scoped(scope, id), relations: { owner: true } });
   }
 
   /** The same, row-locked until `tx` ends: the decision made on it cannot race another change. */
-  lockForOwner(tx: EntityManager, ownerId: string | null, id: string): Promise<ApiKey | null> {
+  lockFor(tx: EntityManager, scope: OwnerScope, id: string): Promise<ApiKey | null> {
     return tx.getRepository(ApiKey).findOne({
-      where: ownerId ? { id, ownerId } : { id },
+      where: scoped(scope, id),
       lock: { mode: 'pessimistic_write' },
     });
   }
 
   /** Deactivates and announces it. False when it was already inactive. */
-  async deactivate(tx: EntityManager, ownerId: string | null, id: string, at: Date): Promise<boolean> {
+  async deactivate(tx: EntityManager, scope: OwnerScope, id: string, at: Date): Promise<boolean> {
     const result = await tx
       .createQueryBuilder()
       .update(ApiKey)
       .set({ isActive: false, deactivatedAt: at })
       .where('id = :id AND is_active', { id })
-      .andWhere(ownerId ? 'owner_id = :ownerId' : 'TRUE', { ownerId })
+      .andWhere(scope.kind === 'owner' ? 'owner_id = :ownerId' : 'TRUE', { ownerId: scope.kind === 'owner' ? scope.ownerId : null })
       .execute();
     const changed = (result.affected ?? 0) > 0;
     if (changed) await this.announceRevocation(tx, id);
@@ -149,3 +141,6 @@ export class ApiKeyRepository {
     await tx.query('SELECT pg_notify($1, $2)', [KEY_REVOKED_CHANNEL, id]);
   }
 }
+
+const scoped = (scope: OwnerScope, id: string): FindOptionsWhere<ApiKey> =>
+  scope.kind === 'owner' ? { id, ownerId: scope.ownerId } : { id };

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { HeaderAPIKeyStrategy } from 'passport-headerapikey';
 import type { ApiKeyPrincipal } from './api-key-principal';
-import { ApiKeysService } from './api-keys.service';
+import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 
 export const API_KEY_STRATEGY = 'api-key';
 export const API_KEY_HEADER = 'x-api-key';
@@ -10,7 +10,7 @@ export const API_KEY_HEADER = 'x-api-key';
 /** Reads the key from the `x-api-key` header only: never the query string or body. */
 @Injectable()
 export class ApiKeyStrategy extends PassportStrategy(HeaderAPIKeyStrategy, API_KEY_STRATEGY) {
-  constructor(private readonly apiKeys: ApiKeysService) {
+  constructor(private readonly apiKeys: ApiKeyAuthenticator) {
     // Both arguments are needed: with the options alone, passport-headerapikey
     // treats them as `verify` and every request fails with a TypeError.
     super({ header: API_KEY_HEADER, prefix: '' }, false);

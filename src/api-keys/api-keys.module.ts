@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { keysConfig } from '../config';
+import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AuditModule } from '../audit/audit.module';
+import { AuditModule } from '../audit';
 import { ClockModule } from '../common/clock';
+import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import { ApiKeyCache } from './api-key.cache';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
+import { ApiKeyRouteGuard } from './api-key-route.guard';
 import { ApiKeyScopeGuard } from './api-key-scope.guard';
 import { ApiKeyStrategy } from './api-key.strategy';
 import { ApiKeyUsageDay } from './api-key-usage-day.entity';
@@ -17,13 +18,17 @@ import { ApiKeyUsageRepository } from './api-key-usage.repository';
 import { ApiKeyUsageService } from './api-key-usage.service';
 import { ApiKeysService } from './api-keys.service';
 import { KeyExpirySweeper } from './key-expiry.sweeper';
-import { type HygieneThresholds, KEY_HYGIENE_THRESHOLDS } from './key-hygiene';
 import { KeyHygieneService } from './key-hygiene.service';
-import { KeyLifecycleService } from './key-lifecycle.service';
 import { KeyRevocationListener } from './key-revocation.listener';
 import { LastUsedTracker } from './last-used.tracker';
 import { MeController } from './me.controller';
 
+/**
+ * API keys: their life cycle (ApiKeysService), how the dashboard reads them
+ * (KeyHygieneService, ApiKeyUsageService), and the check on every route
+ * marked @ApiKeyAuth(), applied here once as the app's global guard. What
+ * other modules may use is named in ./index.ts.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKey, ApiKeyUsageDay]), PassportModule, AuditModule, ClockModule],
   controllers: [MeController],
@@ -31,7 +36,7 @@ import { MeController } from './me.controller';
     ApiKeyRepository,
     ApiKeyUsageRepository,
     ApiKeysService,
-    KeyLifecycleService,
+    ApiKeyAuthenticator,
     ApiKeyUsageService,
     KeyHygieneService,
     ApiKeyCache,
@@ -42,21 +47,8 @@ import { MeController } from './me.controller';
     ApiKeyGuard,
     ApiKeyScopeGuard,
     ApiKeyFailureLimiter,
-    {
-      provide: KEY_HYGIENE_THRESHOLDS,
-      inject: [keysConfig.KEY],
-      useFactory: (keys: ConfigType<typeof keysConfig>): HygieneThresholds => ({ ...keys }),
-    },
+    { provide: APP_GUARD, useClass: ApiKeyRouteGuard },
   ],
-  exports: [
-    ApiKeysService,
-    KeyLifecycleService,
-    ApiKeyUsageService,
-    KeyHygieneService,
-    ApiKeyGuard,
-    ApiKeyScopeGuard,
-    ApiKeyFailureLimiter,
-    LastUsedTracker,
-  ],
+  exports: [ApiKeysService, ApiKeyUsageService, KeyHygieneService],
 })
 export class ApiKeysModule {}

@@ -1,16 +1,15 @@
-import { BadRequestException, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service';
-import { type AuditOrigin, NO_ORIGIN } from '../audit/audit-event.types';
+import { Injectable, Logger } from '@nestjs/common';
+import { type AuditOrigin, AuditService, NO_ORIGIN, type NewAuditEvent } from '../audit';
 import { Clock } from '../common/clock';
-import { Actor, isAdmin } from '../managers/actor';
+import { type Actor, ALL_OWNERS, ownerScopeOf } from '../managers';
 import { ApiKeyCache } from './api-key.cache';
-import { hashApiKey, isWellFormedApiKey, newApiKey } from './api-key-format';
-import type { ApiKeyPrincipal } from './api-key-principal';
+import { maskApiKey, newApiKey } from './api-key-format';
 import { ApiKeyRepository } from './api-key.repository';
 import { API_KEY_SCOPES, type ApiKeyScope, normalizeScopes } from './api-key-scopes';
 import { auditSubjectOf, toSummary, type ApiKeySummary, type CreatedApiKey } from './api-key-summary';
-import { MeResponseDto } from './dto/me-response.dto';
-import { expiryInstant, type KeyExpiry, NEVER_EXPIRES } from './key-expiry';
+import { ApiKeyErrors } from './api-keys.errors';
+import { expiryInstant, GRACE_PERIODS, type GracePeriod, type KeyExpiry, NEVER_EXPIRES, replacementExpiry } from './key-expiry';
+import { mayAct } from './key-state';
 
 export interface NewKeyOptions {
   /** Default: every scope. */
@@ -21,10 +20,15 @@ export interface NewKeyOptions {
   origin?: AuditOrigin;
 }
 
+/**
+ * A key's whole life as a manager sees it: generate, read, deactivate, roll,
+ * delete, and noticing expiry. Each change and its audit entries commit
+ * together, and every change that can stop a key announces it to all
+ * instances (their caches look again). Authentication is ApiKeyAuthenticator's.
+ */
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
-  private readonly descriptions = new WeakMap<ApiKeyPrincipal, MeResponseDto>();
 
   constructor(
     private readonly keys: ApiKeyRepository,
@@ -35,7 +39,7 @@ export class ApiKeysService {
 
   async generate(owner: Actor, name: string, options: NewKeyOptions = {}): Promise<CreatedApiKey> {
     const scopes = normalizeScopes(options.scopes ?? API_KEY_SCOPES);
-    if (scopes.length === 0) throw new BadRequestException('Choose at least one scope');
+    if (scopes.length === 0) throw ApiKeyErrors.noScope();
     const now = this.clock.now();
     const expiresAt = expiryInstant(options.expiry ?? NEVER_EXPIRES, now);
     const { plaintext, keyHash, lastFour } = newApiKey();
@@ -58,64 +62,23 @@ export class ApiKeysService {
     return { key: toSummary({ ...saved, owner: { ...owner } as never }), plaintext };
   }
 
-  /**
-   * A key verified recently, answered from memory alone: no query and no
-   * promise, so the guard can admit it synchronously. Undefined when the key
-   * is not in the cache (or has expired since): `authenticate` decides then.
-   */
-  recall(presented: string): ApiKeyPrincipal | undefined {
-    if (!isWellFormedApiKey(presented)) return undefined;
-    const principal = this.cache.get(hashApiKey(presented));
-    return principal && !this.isExpired(principal) ? principal : undefined;
-  }
-
-  /**
-   * Resolves a presented key to its principal, or null for anything that is
-   * not an active, unexpired key. Malformed values cost no query; a recently
-   * verified key is answered from memory (its expiry still checked against
-   * the clock); otherwise one indexed lookup by hash.
-   */
-  async authenticate(presented: string): Promise<ApiKeyPrincipal | null> {
-    if (!isWellFormedApiKey(presented)) return null;
-    const keyHash = hashApiKey(presented);
-    const cached = this.cache.get(keyHash);
-    if (cached) return this.isExpired(cached) ? null : cached;
-    const generation = this.cache.generation;
-    const key = await this.keys.findActiveByHash(keyHash);
-    if (!key || !key.owner) return null;
-    const principal: ApiKeyPrincipal = {
-      keyId: key.id,
-      name: key.name,
-      createdAt: key.createdAt,
-      owner: { id: key.owner.id, email: key.owner.email },
-      scopes: key.scopes,
-      expiresAt: key.expiresAt,
-    };
-    if (this.isExpired(principal)) return null;
-    this.cache.set(keyHash, principal, generation);
-    return principal;
-  }
-
   async listVisibleTo(actor: Actor): Promise<ApiKeySummary[]> {
-    const keys = isAdmin(actor)
-      ? await this.keys.listAllWithOwner()
-      : await this.keys.listForOwner(actor.id);
-    return keys.map(toSummary);
+    return (await this.keys.listFor(ownerScopeOf(actor))).map(toSummary);
   }
 
   async getVisibleTo(actor: Actor, id: string): Promise<ApiKeySummary> {
-    const key = await this.keys.findForOwner(isAdmin(actor) ? null : actor.id, id);
-    if (!key) throw new NotFoundException('API key not found');
+    const key = await this.keys.findFor(ownerScopeOf(actor), id);
+    if (!key) throw ApiKeyErrors.keyNotFound();
     return toSummary(key);
   }
 
   /** Idempotent for an already inactive key; 404 for a key the actor cannot see. */
   async deactivate(actor: Actor, id: string, origin: AuditOrigin = NO_ORIGIN): Promise<ApiKeySummary> {
-    const scope = isAdmin(actor) ? null : actor.id;
+    const scope = ownerScopeOf(actor);
     const now = this.clock.now();
     const changed = await this.keys.transaction(async (tx) => {
-      const key = await this.keys.lockForOwner(tx, scope, id);
-      if (!key) throw new NotFoundException('API key not found');
+      const key = await this.keys.lockFor(tx, scope, id);
+      if (!key) throw ApiKeyErrors.keyNotFound();
       if (!(await this.keys.deactivate(tx, scope, id, now))) return false;
       await this.audit.record(
         [{ action: 'api_key.deactivated', at: now, actor: { id: actor.id, email: actor.email }, origin, subject: auditSubjectOf(key) }],
@@ -131,28 +94,103 @@ export class ApiKeysService {
   }
 
   /**
-   * What `GET /api/v1/me` answers for a principal. Principals are immutable
-   * and shared by every request the cache admits, so the answer is built once
-   * per principal rather than per request (Date#toISOString showed in
-   * profiles of the hot path).
+   * Creates the key's replacement (same name, scopes and owner; the same
+   * lifetime, counted from now) and lets the old key work for `grace` more.
+   * 409 when the key is inactive, expired or already rolled.
    */
-  describe(principal: ApiKeyPrincipal): MeResponseDto {
-    let answer = this.descriptions.get(principal);
-    if (!answer) {
-      answer = Object.freeze({
-        keyId: principal.keyId,
-        name: principal.name,
-        owner: Object.freeze({ id: principal.owner.id, email: principal.owner.email }),
-        createdAt: principal.createdAt.toISOString(),
-        scopes: Object.freeze([...principal.scopes]) as ApiKeyScope[],
-        expiresAt: principal.expiresAt?.toISOString() ?? null,
-      });
-      this.descriptions.set(principal, answer);
-    }
-    return answer;
+  async roll(actor: Actor, id: string, grace: GracePeriod, origin: AuditOrigin = NO_ORIGIN): Promise<CreatedApiKey> {
+    const now = this.clock.now();
+    const { plaintext, keyHash, lastFour } = newApiKey();
+    const graceMs = GRACE_PERIODS[grace];
+    const graceEndsAt = graceMs > 0 ? new Date(now.getTime() + graceMs) : null;
+    const replacement = await this.keys.transaction(async (tx) => {
+      const old = await this.keys.lockFor(tx, ownerScopeOf(actor), id);
+      if (!old) throw ApiKeyErrors.keyNotFound();
+      if (!mayAct(old, now)) throw ApiKeyErrors.notRollable();
+      if (old.replacedById) throw ApiKeyErrors.alreadyRolled();
+      const created = await this.keys.insert(
+        {
+          ownerId: old.ownerId,
+          name: old.name,
+          keyHash,
+          lastFour,
+          scopes: old.scopes,
+          expiresAt: replacementExpiry(old, now),
+        },
+        tx,
+      );
+      await this.keys.markRolled(tx, old.id, { replacementId: created.id, at: now, graceEndsAt });
+      const who = { id: actor.id, email: actor.email };
+      await this.audit.record(
+        [
+          {
+            action: 'api_key.rolled',
+            at: now,
+            actor: who,
+            origin,
+            subject: auditSubjectOf(old),
+            details: { replacementId: created.id, replacement: maskApiKey(created.lastFour), grace, graceEndsAt: graceEndsAt?.toISOString() ?? null },
+          },
+          {
+            action: 'api_key.created',
+            at: now,
+            actor: who,
+            origin,
+            subject: auditSubjectOf(created),
+            details: { scopes: created.scopes, expiresAt: created.expiresAt?.toISOString() ?? null, replaces: old.id, replacesKey: maskApiKey(old.lastFour) },
+          },
+        ],
+        tx,
+      );
+      return created;
+    });
+    this.cache.evict(id);
+    this.logger.log(`API key ${id} rolled into ${replacement.id} (grace ${grace}) by manager ${actor.id}`);
+    const withOwner = await this.keys.findFor(ALL_OWNERS, replacement.id);
+    return { key: toSummary(withOwner ?? replacement), plaintext };
   }
 
-  private isExpired(principal: ApiKeyPrincipal): boolean {
-    return principal.expiresAt !== null && principal.expiresAt.getTime() <= this.clock.now().getTime();
+  /**
+   * Removes a key that no longer works (deactivated or expired) from every
+   * list; its audit entries stay. 409 for a key that still works: deactivate
+   * it first, so deleting is never the way a working key stops.
+   */
+  async delete(actor: Actor, id: string, origin: AuditOrigin = NO_ORIGIN): Promise<ApiKeySummary> {
+    const now = this.clock.now();
+    const deleted = await this.keys.transaction(async (tx) => {
+      const key = await this.keys.lockFor(tx, ownerScopeOf(actor), id);
+      if (!key) throw ApiKeyErrors.keyNotFound();
+      if (mayAct(key, now)) throw ApiKeyErrors.stillWorking();
+      await this.keys.remove(tx, id);
+      await this.audit.record(
+        [{ action: 'api_key.deleted', at: now, actor: { id: actor.id, email: actor.email }, origin, subject: auditSubjectOf(key) }],
+        tx,
+      );
+      return toSummary(key);
+    });
+    this.cache.evict(id);
+    this.logger.log(`API key ${id} deleted by manager ${actor.id}`);
+    return deleted;
+  }
+
+  /**
+   * Writes an "expired" entry, once, for every key whose expiry (or whose
+   * grace period after a roll) has passed. Requests are refused at the
+   * expiry instant whether or not this has run; this only tells the trail.
+   */
+  async recordExpiries(now: Date = this.clock.now()): Promise<number> {
+    return this.keys.transaction(async (tx) => {
+      const expired = await this.keys.claimNewlyExpired(tx, now);
+      const events: NewAuditEvent[] = expired.map((key) => ({
+        action: 'api_key.expired',
+        at: key.expiresAt!,
+        actor: null,
+        origin: NO_ORIGIN,
+        subject: auditSubjectOf(key),
+        details: { reason: key.rolledAt ? 'grace-ended' : 'expiry' },
+      }));
+      await this.audit.record(events, tx);
+      return events.length;
+    });
   }
 }

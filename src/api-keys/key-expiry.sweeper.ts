@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
-import { KeyLifecycleService } from './key-lifecycle.service';
+import { ApiKeysService } from './api-keys.service';
 
 /**
  * How often each instance looks for keys that expired since, to write their
@@ -19,7 +19,7 @@ export class KeyExpirySweeper implements OnModuleDestroy {
   private readonly logger = new Logger(KeyExpirySweeper.name);
   private last: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly lifecycle: KeyLifecycleService) {}
+  constructor(private readonly apiKeys: ApiKeysService) {}
 
   @Interval('api-key-expiry-sweep', EXPIRY_SWEEP_INTERVAL_MS)
   protected scheduledSweep(): void {
@@ -33,7 +33,7 @@ export class KeyExpirySweeper implements OnModuleDestroy {
 
   /** Records every expiry up to now (the Clock's); answers how many. */
   sweep(): Promise<number> {
-    const next = this.last.then(() => this.lifecycle.recordExpiries());
+    const next = this.last.then(() => this.apiKeys.recordExpiries());
     this.last = next.catch(() => undefined);
     return next.then((n) => {
       if (n > 0) this.logger.log(`Recorded ${n} expired API key(s)`);

@@ -1,5 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
 import { DAY_MS } from '../common/utc-day';
+import { ApiKeyErrors } from './api-keys.errors';
 
 /** The lifetimes offered when generating a key. */
 export const EXPIRY_DAY_CHOICES = [7, 30, 90, 365] as const;
@@ -21,18 +21,18 @@ export function expiryInstant(choice: KeyExpiry, now: Date): Date | null {
       return null;
     case 'days':
       if (!Number.isInteger(choice.days) || choice.days < 1 || choice.days > MAX_EXPIRY_DAYS) {
-        throw new BadRequestException(`The expiry must be 1 to ${MAX_EXPIRY_DAYS} days away`);
+        throw ApiKeyErrors.expiryDaysOutOfRange(MAX_EXPIRY_DAYS);
       }
       return new Date(now.getTime() + choice.days * DAY_MS);
     case 'date': {
       const start = new Date(`${choice.date}T00:00:00.000Z`);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(choice.date) || Number.isNaN(start.getTime()) || start.toISOString().slice(0, 10) !== choice.date) {
-        throw new BadRequestException('The expiry date is not a valid date (YYYY-MM-DD)');
+        throw ApiKeyErrors.expiryDateInvalid();
       }
       const end = new Date(start.getTime() + DAY_MS);
-      if (end.getTime() <= now.getTime()) throw new BadRequestException('The expiry date must be today or later');
+      if (end.getTime() <= now.getTime()) throw ApiKeyErrors.expiryDatePast();
       if (end.getTime() - now.getTime() > MAX_EXPIRY_DAYS * DAY_MS) {
-        throw new BadRequestException('The expiry date must be within ten years');
+        throw ApiKeyErrors.expiryDateTooFar();
       }
       return end;
     }
@@ -55,10 +55,6 @@ export const GRACE_LABELS: Record<GracePeriod, string> = {
   '24h': '24 hours',
   '7d': '7 days',
 };
-
-export function isGracePeriod(value: unknown): value is GracePeriod {
-  return typeof value === 'string' && Object.hasOwn(GRACE_PERIODS, value);
-}
 
 /**
  * A replacement lives as long as the key it replaces was meant to (a 90-day

@@ -1,15 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock';
-import type { Actor } from '../managers/actor';
+import { keysConfig } from '../config';
+import type { Actor } from '../managers';
 import { ApiKeysService } from './api-keys.service';
-import {
-  type HygieneSummary,
-  type HygieneThresholds,
-  KEY_HYGIENE_THRESHOLDS,
-  type KeyReview,
-  reviewKey,
-  summarize,
-} from './key-hygiene';
+import { type HygieneSummary, type HygieneThresholds, type KeyReview, reviewKey, summarize } from './key-hygiene';
 
 export interface KeyListReview {
   /** The instant the review was made at (pages show times relative to it). */
@@ -25,7 +20,7 @@ export class KeyHygieneService {
   constructor(
     private readonly apiKeys: ApiKeysService,
     private readonly clock: Clock,
-    @Inject(KEY_HYGIENE_THRESHOLDS) private readonly thresholds: HygieneThresholds,
+    @Inject(keysConfig.KEY) private readonly thresholds: ConfigType<typeof keysConfig>,
   ) {}
 
   async reviewVisibleTo(actor: Actor): Promise<KeyListReview> {

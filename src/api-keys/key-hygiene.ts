@@ -1,17 +1,10 @@
 import { DAY_MS } from '../common/utc-day';
+import type { KeysConfig } from '../config';
 import type { ApiKeySummary } from './api-key-summary';
+import { keyStateOf, type KeyState } from './key-state';
 
-/** When the key list flags a key. Defaults below; see KEY_HYGIENE_THRESHOLDS. */
-export interface HygieneThresholds {
-  /** Flag a key never used this many days after its creation. */
-  neverUsedDays: number;
-  /** Flag a key whose last use is this many days ago. */
-  unusedDays: number;
-  /** Flag a key older than this (rotate it). */
-  maxAgeDays: number;
-  /** Flag a key that expires within this many days (unless it was made to live no longer than that). */
-  expiringWithinDays: number;
-}
+/** When the key list flags a key: the hygiene part of the keys configuration (EDS_KEY_*_DAYS). */
+export type HygieneThresholds = Pick<KeysConfig, 'neverUsedDays' | 'unusedDays' | 'maxAgeDays' | 'expiringWithinDays'>;
 
 export const DEFAULT_HYGIENE_THRESHOLDS: Readonly<HygieneThresholds> = Object.freeze({
   neverUsedDays: 7,
@@ -20,11 +13,6 @@ export const DEFAULT_HYGIENE_THRESHOLDS: Readonly<HygieneThresholds> = Object.fr
   expiringWithinDays: 7,
 });
 
-/** Injection token of the thresholds (a value provider today; configuration can replace it). */
-export const KEY_HYGIENE_THRESHOLDS = Symbol('KEY_HYGIENE_THRESHOLDS');
-
-/** Where a key is in its life. "rolled": replaced, still working until its grace period ends. */
-export type KeyState = 'active' | 'rolled' | 'expired' | 'inactive';
 
 export type HygieneFlagCode = 'never-used' | 'unused' | 'old' | 'expiring';
 export const HYGIENE_FLAG_CODES: readonly HygieneFlagCode[] = ['never-used', 'unused', 'old', 'expiring'];
@@ -48,19 +36,12 @@ export interface HygieneSummary {
   counts: Record<HygieneFlagCode, number>;
 }
 
-export function stateOf(key: ApiKeySummary, now: Date): KeyState {
-  if (!key.isActive) return 'inactive';
-  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return 'expired';
-  if (key.replacedById || key.rolledAt) return 'rolled';
-  return 'active';
-}
-
 /**
  * The best practices as checks. Only keys in plain use are flagged: a rolled
  * key is already on its way out, an expired or inactive one is gone.
  */
 export function reviewKey(key: ApiKeySummary, now: Date, t: HygieneThresholds): KeyReview {
-  const state = stateOf(key, now);
+  const state = keyStateOf(key, now);
   const flags: HygieneFlag[] = [];
   if (state === 'active') {
     const ageMs = now.getTime() - key.createdAt.getTime();

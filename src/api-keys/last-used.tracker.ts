@@ -9,7 +9,7 @@ import {
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock';
 import { utcDayNumber, utcDayString } from '../common/utc-day';
-import { authConfig } from '../config';
+import { keysConfig } from '../config';
 import { ApiKeyUsageRepository, type KeyUse } from './api-key-usage.repository';
 
 /** Where a use came from, as the latest one is shown on the key's page. */
@@ -45,7 +45,7 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
   constructor(
     private readonly usage: ApiKeyUsageRepository,
     private readonly clock: Clock,
-    @Inject(authConfig.KEY) private readonly config: ConfigType<typeof authConfig>,
+    @Inject(keysConfig.KEY) private readonly config: ConfigType<typeof keysConfig>,
   ) {}
 
   // Its own timer rather than an @Interval job: the period is configuration,

@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { API_V1 } from '../common/api-prefix';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { ApiKeyAuth } from './api-key-auth.decorator';
-import { ApiKeysService } from './api-keys.service';
+import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { CurrentApiKey } from './current-api-key.decorator';
 import { MeResponseDto } from './dto/me-response.dto';
 
@@ -11,7 +11,7 @@ import { MeResponseDto } from './dto/me-response.dto';
 @ApiKeyAuth()
 @Controller(`${API_V1}/me`)
 export class MeController {
-  constructor(private readonly apiKeys: ApiKeysService) {}
+  constructor(private readonly apiKeys: ApiKeyAuthenticator) {}
 
   @Get()
   @ApiOperation({

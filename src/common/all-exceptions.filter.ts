@@ -1,11 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import '@fastify/view';
-import { toErrorBody } from './error-body';
+import { type ErrorBody, toErrorBody } from './error-body';
 
 /**
  * One global filter, one body shape `{statusCode, error, message}`.
  * Unknown errors become a plain 500 whose cause goes to the log only.
+ * (The dashboard answers its own errors with a page: see dashboard/dashboard-error.ts.)
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -25,6 +25,21 @@ export function sendError(
   exception: unknown,
   logger: Logger,
 ): void {
+  const body = prepareErrorReply(reply, request, exception, logger);
+  if (body) void reply.send(body);
+}
+
+/**
+ * Logs what must be logged, and, unless the reply is already sent, sets the
+ * status and headers of the error answer and answers its body: the caller
+ * sends it as JSON or renders it as a page.
+ */
+export function prepareErrorReply(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  exception: unknown,
+  logger: Logger,
+): ErrorBody | null {
   const { body, serverFault, databaseDown, headers, ...result } = toErrorBody(exception);
   if (databaseDown) {
     logger.warn(`${request.method} ${request.routeOptions?.url ?? request.url.split('?')[0]}: database unavailable (${(exception as Error)?.message})`);
@@ -35,20 +50,10 @@ export function sendError(
       exception instanceof Error ? exception.stack : String(exception),
     );
   }
-  if (reply.sent) return;
+  if (reply.sent) return null;
   const retryAfter = (exception as { retryAfterSeconds?: number })?.retryAfterSeconds ?? result.retryAfterSeconds;
   if (typeof retryAfter === 'number') void reply.header('Retry-After', String(retryAfter));
   if (headers) void reply.headers(headers);
-  if (isDashboardPage(request)) {
-    void reply
-      .status(body.statusCode)
-      .header('Cache-Control', 'no-store')
-      .view('error', { title: body.error, error: body });
-    return;
-  }
-  void reply.status(body.statusCode).header('Cache-Control', 'no-store').send(body);
-}
-
-function isDashboardPage(request: FastifyRequest): boolean {
-  return request.url.startsWith('/dashboard') && typeof (request as { session?: unknown }).session === 'object';
+  void reply.status(body.statusCode).header('Cache-Control', 'no-store');
+  return body;
 }

@@ -1,15 +1,22 @@
 import type { INestApplication } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { API_KEY_SECURITY } from '../api-keys/api-key-auth.decorator';
-import { API_KEY_HEADER } from '../api-keys/api-key.strategy';
 import { ErrorResponseDto } from './error-response.dto';
 import { serializeDocumentedAnswers } from './openapi-serialization';
 
 export const DOCS_PATH = 'api/docs';
 
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+/** What DocumentBuilder#addSecurity takes (@nestjs/swagger does not export the type by name). */
+type SecuritySchemeObject = Parameters<DocumentBuilder['addSecurity']>[1];
+
+/** A security scheme a feature module defines (api-keys' `api-key`); common/ only writes it into the document. */
+export interface NamedSecurityScheme {
+  readonly name: string;
+  readonly scheme: Readonly<SecuritySchemeObject>;
+}
+
+export function buildOpenApiDocument(app: INestApplication, securitySchemes: readonly NamedSecurityScheme[]): OpenAPIObject {
+  const builder = new DocumentBuilder()
     .setTitle('EDS API')
     .setDescription(
       [
@@ -21,9 +28,9 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Errors always have the body `{"statusCode", "error", "message"}`.',
       ].join('\n'),
     )
-    .setVersion('1.0.0')
-    .addApiKey({ type: 'apiKey', in: 'header', name: API_KEY_HEADER, description: 'Your API key, `exstr_live_…`' }, API_KEY_SECURITY)
-    .build();
+    .setVersion('1.0.0');
+  for (const { name, scheme } of securitySchemes) builder.addSecurity(name, { ...scheme });
+  const config = builder.build();
   const document = SwaggerModule.createDocument(app, config, {
     extraModels: [ErrorResponseDto],
     operationIdFactory: (_controller, method) => method,
@@ -72,8 +79,8 @@ function addCrossCuttingErrors(document: OpenAPIObject): void {
  * document is built at boot, before Nest registers the routes, because it
  * also gives each documented JSON answer its serializer.
  */
-export function setupOpenApi(app: NestFastifyApplication): void {
-  const document = buildOpenApiDocument(app);
+export function setupOpenApi(app: NestFastifyApplication, securitySchemes: readonly NamedSecurityScheme[]): void {
+  const document = buildOpenApiDocument(app, securitySchemes);
   serializeDocumentedAnswers(app.getHttpAdapter().getInstance(), document);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     jsonDocumentUrl: `${DOCS_PATH}-json`,

@@ -25,8 +25,11 @@ describe('configuration', () => {
   });
 
   it('reads the key hygiene thresholds', () => {
-    withEnv({ EDS_KEY_NEVER_USED_DAYS: '3', EDS_KEY_UNUSED_DAYS: undefined, EDS_KEY_MAX_AGE_DAYS: '180', EDS_KEY_EXPIRY_WARNING_DAYS: undefined });
-    expect(keysConfig()).toEqual({ neverUsedDays: 3, unusedDays: 30, maxAgeDays: 180, expiringWithinDays: 7 });
+    withEnv({ EDS_KEY_NEVER_USED_DAYS: '3', EDS_KEY_UNUSED_DAYS: undefined, EDS_KEY_MAX_AGE_DAYS: '180', EDS_KEY_EXPIRY_WARNING_DAYS: undefined, EDS_LAST_USED_FLUSH_MS: undefined, EDS_KEY_CACHE_TTL_MS: undefined, EDS_KEY_CACHE_MAX: undefined, EDS_API_KEY_FAILURES_PER_MINUTE: undefined });
+    expect(keysConfig()).toEqual({
+      neverUsedDays: 3, unusedDays: 30, maxAgeDays: 180, expiringWithinDays: 7,
+      lastUsedFlushMs: 5_000, keyCacheTtlMs: 10_000, keyCacheMax: 10_000, apiKeyFailuresPerMinute: 30,
+    });
   });
 
   it('parses and normalises values', () => {

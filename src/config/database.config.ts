@@ -13,11 +13,18 @@ class DatabaseEnv {
 }
 
 export interface DatabaseConfig {
-  /** Null until the embedded launcher (src/main.ts) has provided one. */
+  /** DATABASE_URL, else the embedded PostgreSQL's once main.ts started it; null before that. */
   url: string | null;
+}
+
+/** Set by main.ts when it started its own PostgreSQL (no DATABASE_URL): the environment stays as given. */
+let embeddedUrl: string | null = null;
+
+export function useEmbeddedDatabase(url: string): void {
+  embeddedUrl = url;
 }
 
 export const databaseConfig = registerAs('database', (): DatabaseConfig => {
   const env = validateEnv(DatabaseEnv);
-  return { url: env.DATABASE_URL ?? null };
+  return { url: env.DATABASE_URL ?? embeddedUrl };
 });

@@ -1,6 +1,6 @@
 export { appConfig, type AppConfig } from './app.config';
 export { authConfig, type AuthConfig } from './auth.config';
-export { databaseConfig, type DatabaseConfig } from './database.config';
+export { databaseConfig, type DatabaseConfig, useEmbeddedDatabase } from './database.config';
 export { keysConfig, type KeysConfig } from './keys.config';
 export { storageConfig, type StorageConfig } from './storage.config';
 export { ConfigurationError } from './validate-env';

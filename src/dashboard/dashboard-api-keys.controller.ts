@@ -1,10 +1,8 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Get,
   Param,
-  ParseUUIDPipe,
   Post,
   Render,
   Req,
@@ -14,27 +12,23 @@ import {
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditOrigin } from '../audit/audit-event.types';
-import { ApiKeyUsageService } from '../api-keys/api-key-usage.service';
-import { ApiKeysService } from '../api-keys/api-keys.service';
-import { KeyHygieneService } from '../api-keys/key-hygiene.service';
-import type { Actor } from '../managers/actor';
-import { ClientOrigin } from './client-origin.decorator';
+import { type AuditOrigin, Requester } from '../audit';
+import { ApiKeysService, ApiKeyUsageService, KEY_FORM_ERROR_CODES, KeyHygieneService } from '../api-keys';
+import { isDomainError } from '../common/domain-error';
+import { UUID_PIPE } from '../common/uuid.pipe';
+import type { Actor } from '../managers';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
-import { parseForm } from './form';
-import { NewApiKeyForm } from './forms';
+import { NewApiKeyForm, parseForm } from './forms';
 import { auditRow, keyListView, keyRow, newKeyFormView } from './key-views';
-import { LoginRequiredFilter } from './login-required.filter';
+import { DashboardExceptionFilter } from './dashboard-error';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
 import { usageChart } from './usage-chart';
 
-export const uuid = new ParseUUIDPipe({ version: '4' });
-
 @ApiExcludeController()
 @Controller('dashboard/api-keys')
 @UseGuards(DashboardAuthGuard)
-@UseFilters(LoginRequiredFilter)
+@UseFilters(DashboardExceptionFilter)
 export class DashboardApiKeysController {
   constructor(
     private readonly apiKeys: ApiKeysService,
@@ -52,7 +46,7 @@ export class DashboardApiKeysController {
   async create(
     @Body() body: unknown,
     @Page() page: PageContext,
-    @ClientOrigin() origin: AuditOrigin,
+    @Requester() origin: AuditOrigin,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const form = parseForm(NewApiKeyForm, body);
@@ -73,7 +67,7 @@ export class DashboardApiKeysController {
 
   @Get(':id')
   @Render('api-keys/show')
-  async show(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+  async show(@Param('id', UUID_PIPE) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
     const report = await this.usage.reportFor(actorOf(request), id);
     return {
       title: report.key.name,
@@ -95,7 +89,7 @@ export class DashboardApiKeysController {
     try {
       return await this.apiKeys.generate(actor, form.name, { scopes: form.scopes, expiry: form.keyExpiry(), origin });
     } catch (error) {
-      if (error instanceof BadRequestException) return { errors: [error.message] };
+      if (isDomainError(error) && KEY_FORM_ERROR_CODES.has(error.code)) return { errors: [error.message] };
       throw error;
     }
   }

@@ -1,16 +1,16 @@
 import { BadRequestException, Controller, Get, Query, Render, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { AuditService } from '../audit/audit.service';
+import { AuditService } from '../audit';
 import { AdminOnlyGuard, DashboardAuthGuard } from './dashboard-auth.guard';
 import { auditRow } from './key-views';
-import { LoginRequiredFilter } from './login-required.filter';
+import { DashboardExceptionFilter } from './dashboard-error';
 import { Page, PageContext } from './page.decorator';
 
 /** The whole audit trail, newest first, for admins. Each key's own entries are on its page. */
 @ApiExcludeController()
 @Controller('dashboard/audit')
 @UseGuards(DashboardAuthGuard, AdminOnlyGuard)
-@UseFilters(LoginRequiredFilter)
+@UseFilters(DashboardExceptionFilter)
 export class DashboardAuditController {
   constructor(private readonly audit: AuditService) {}
 

@@ -1,10 +1,9 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Post, Query, Redirect, Render, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { DashboardExceptionFilter } from './dashboard-error';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FirstAdminService } from '../managers/first-admin.service';
-import { ManagersService } from '../managers/managers.service';
-import { parseForm } from './form';
-import { LoginForm, SetupForm } from './forms';
+import { FirstAdminService, ManagersService } from '../managers';
+import { LoginForm, SetupForm, parseForm } from './forms';
 import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
@@ -15,6 +14,7 @@ const SETUP_LINK_INVALID = 'This setup link has been used or has expired';
 
 @ApiExcludeController()
 @Controller('dashboard')
+@UseFilters(DashboardExceptionFilter)
 export class DashboardAuthController {
   constructor(
     private readonly managers: ManagersService,

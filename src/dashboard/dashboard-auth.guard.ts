@@ -10,8 +10,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { ConfigType } from '@nestjs/config';
 import { authConfig } from '../config';
-import { isAdmin } from '../managers/actor';
-import { ManagersService } from '../managers/managers.service';
+import { isAdmin, ManagersService } from '../managers';
 import './session.types';
 
 /** Thrown when a dashboard page needs a signed-in manager; answered with a redirect to login. */
@@ -36,6 +35,7 @@ export class DashboardAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const signedInAt = request.session?.signedInAt ?? 0;
+    // Wall time, not the Clock: a session's life is its cookie's, which @fastify/session measures on the wall clock.
     if (request.session?.managerId && Date.now() - signedInAt > this.auth.sessionAbsoluteSeconds * 1000) {
       await request.session.destroy();
       throw new LoginRequiredException();

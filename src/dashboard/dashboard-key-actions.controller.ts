@@ -1,17 +1,14 @@
 import { Body, Controller, Get, Param, Post, Render, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditOrigin } from '../audit/audit-event.types';
-import { ApiKeysService } from '../api-keys/api-keys.service';
-import { KeyHygieneService } from '../api-keys/key-hygiene.service';
-import { KeyLifecycleService } from '../api-keys/key-lifecycle.service';
-import { ClientOrigin } from './client-origin.decorator';
-import { actorOf, uuid } from './dashboard-api-keys.controller';
+import { type AuditOrigin, Requester } from '../audit';
+import { ApiKeysService, KeyHygieneService } from '../api-keys';
+import { UUID_PIPE } from '../common/uuid.pipe';
+import { actorOf } from './dashboard-api-keys.controller';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
-import { parseForm } from './form';
-import { RollKeyForm } from './forms';
+import { RollKeyForm, parseForm } from './forms';
 import { graceChoices, keyRow } from './key-views';
-import { LoginRequiredFilter } from './login-required.filter';
+import { DashboardExceptionFilter } from './dashboard-error';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
 
@@ -23,24 +20,23 @@ import './session.types';
 @ApiExcludeController()
 @Controller('dashboard/api-keys/:id')
 @UseGuards(DashboardAuthGuard)
-@UseFilters(LoginRequiredFilter)
+@UseFilters(DashboardExceptionFilter)
 export class DashboardKeyActionsController {
   constructor(
     private readonly apiKeys: ApiKeysService,
-    private readonly lifecycle: KeyLifecycleService,
     private readonly hygiene: KeyHygieneService,
   ) {}
 
   @Get('deactivate')
   @Render('api-keys/confirm-deactivate')
-  confirmDeactivate(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+  confirmDeactivate(@Param('id', UUID_PIPE) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
     return this.confirmView('Deactivate', id, page, request);
   }
 
   @Post('deactivate')
   async deactivate(
-    @Param('id', uuid) id: string,
-    @ClientOrigin() origin: AuditOrigin,
+    @Param('id', UUID_PIPE) id: string,
+    @Requester() origin: AuditOrigin,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -52,16 +48,16 @@ export class DashboardKeyActionsController {
   /** The roll form: how long the old key keeps working next to its replacement. */
   @Get('roll')
   @Render('api-keys/confirm-roll')
-  confirmRoll(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+  confirmRoll(@Param('id', UUID_PIPE) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
     return this.confirmView('Roll', id, page, request, { graceChoices: graceChoices() });
   }
 
   @Post('roll')
   async roll(
-    @Param('id', uuid) id: string,
+    @Param('id', UUID_PIPE) id: string,
     @Body() body: unknown,
     @Page() page: PageContext,
-    @ClientOrigin() origin: AuditOrigin,
+    @Requester() origin: AuditOrigin,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -71,7 +67,7 @@ export class DashboardKeyActionsController {
       await reply.status(400).view('api-keys/confirm-roll', view);
       return;
     }
-    const created = await this.lifecycle.roll(actorOf(request), id, form.value.grace, origin);
+    const created = await this.apiKeys.roll(actorOf(request), id, form.value.grace, origin);
     // Like a new key: the replacement's plaintext is shown once, never cached.
     await reply
       .status(201)
@@ -81,18 +77,18 @@ export class DashboardKeyActionsController {
 
   @Get('delete')
   @Render('api-keys/confirm-delete')
-  confirmDelete(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+  confirmDelete(@Param('id', UUID_PIPE) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
     return this.confirmView('Delete', id, page, request);
   }
 
   @Post('delete')
   async delete(
-    @Param('id', uuid) id: string,
-    @ClientOrigin() origin: AuditOrigin,
+    @Param('id', UUID_PIPE) id: string,
+    @Requester() origin: AuditOrigin,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const key = await this.lifecycle.delete(actorOf(request), id, origin);
+    const key = await this.apiKeys.delete(actorOf(request), id, origin);
     request.session.notice = `Key “${key.name}” (${key.maskedKey}) is deleted. Its audit entries are kept.`;
     await reply.status(303).redirect('/dashboard/api-keys');
   }

@@ -1,18 +1,18 @@
-import { Body, ConflictException, Controller, Get, Post, Render, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Post, Render, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ManagersService } from '../managers/managers.service';
+import { isDomainError } from '../common/domain-error';
+import { ManagersService } from '../managers';
 import { AdminOnlyGuard, DashboardAuthGuard } from './dashboard-auth.guard';
-import { parseForm } from './form';
-import { NewManagerForm } from './forms';
-import { LoginRequiredFilter } from './login-required.filter';
+import { NewManagerForm, parseForm } from './forms';
+import { DashboardExceptionFilter } from './dashboard-error';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
 
 @ApiExcludeController()
 @Controller('dashboard/managers')
 @UseGuards(DashboardAuthGuard, AdminOnlyGuard)
-@UseFilters(LoginRequiredFilter)
+@UseFilters(DashboardExceptionFilter)
 export class DashboardManagersController {
   constructor(private readonly managers: ManagersService) {}
 
@@ -50,7 +50,7 @@ export class DashboardManagersController {
       await this.managers.create(form.email, form.password, 'manager');
       return [];
     } catch (error) {
-      if (error instanceof ConflictException) return [error.message];
+      if (isDomainError(error, 'ManagerEmailTaken')) return [error.message];
       throw error;
     }
   }

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKeysModule } from '../api-keys/api-keys.module';
-import { AuditModule } from '../audit/audit.module';
-import { ManagersModule } from '../managers/managers.module';
+import { ApiKeysModule } from '../api-keys';
+import { AuditModule } from '../audit';
+import { ManagersModule } from '../managers';
 import { DashboardApiKeysController } from './dashboard-api-keys.controller';
 import { DashboardAuditController } from './dashboard-audit.controller';
 import { DashboardAuthController } from './dashboard-auth.controller';

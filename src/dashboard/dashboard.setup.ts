@@ -7,7 +7,9 @@ import type { HTTPMethods, onSendHookHandler } from 'fastify';
 import { ConfigType } from '@nestjs/config';
 import Handlebars from 'handlebars';
 import { join } from 'node:path';
+import { Clock } from '../common/clock';
 import { appConfig, authConfig } from '../config';
+import { registerDashboardErrorPages } from './dashboard-error';
 import { registerViewHelpers } from './view-helpers';
 import { PgSessionStore } from './pg-session.store';
 import { resolveSessionSecret } from './session-secret';
@@ -60,12 +62,13 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
       route.preHandler = [...asList(route.preHandler), (request, reply, done) => fastify.csrfProtection(request, reply, done)];
     }
   });
+  registerDashboardErrorPages(fastify, isDashboardPath);
   // Views get all their data from the handler. Declaring `reply.locals`
   // ourselves keeps @fastify/view from adding an onRequest hook that gives
   // every request (API ones too) an empty locals object.
   fastify.decorateReply('locals', null);
 
-  registerViewHelpers(Handlebars);
+  registerViewHelpers(Handlebars, app.get(Clock));
   app.setViewEngine({
     engine: { handlebars: Handlebars },
     templates: rootDir('views'),

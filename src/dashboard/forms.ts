@@ -1,4 +1,4 @@
-import { Expose, Transform } from 'class-transformer';
+import { Expose, plainToInstance, Transform } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
@@ -10,9 +10,25 @@ import {
   MaxLength,
   MinLength,
   ValidateIf,
+  validateSync,
 } from 'class-validator';
-import { API_KEY_SCOPES, type ApiKeyScope } from '../api-keys/api-key-scopes';
-import { EXPIRY_DAY_CHOICES, GRACE_PERIODS, type GracePeriod, type KeyExpiry } from '../api-keys/key-expiry';
+import { API_KEY_SCOPES, type ApiKeyScope, EXPIRY_DAY_CHOICES, GRACE_PERIODS, type GracePeriod, type KeyExpiry } from '../api-keys';
+
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+/**
+ * Validates an HTML form body against a class-validator class. Unlike the
+ * JSON API (400 + JSON), a form answers with its page and the reasons inline.
+ */
+export function parseForm<T extends object>(schema: new () => T, body: unknown): FormResult<T> {
+  const source = body && typeof body === 'object' && !Array.isArray(body) ? body : {};
+  const value = plainToInstance(schema, source, { excludeExtraneousValues: true });
+  const errors = validateSync(value, { stopAtFirstError: true });
+  if (errors.length > 0) {
+    return { ok: false, errors: errors.flatMap((e) => Object.values(e.constraints ?? {})) };
+  }
+  return { ok: true, value };
+}
 
 const trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 

@@ -1,9 +1,19 @@
-import type { AuditEntry } from '../audit/audit-event.types';
-import { API_KEY_SCOPES, SCOPE_DESCRIPTIONS } from '../api-keys/api-key-scopes';
-import type { ApiKeySummary } from '../api-keys/api-key-summary';
-import { EXPIRY_DAY_CHOICES, GRACE_LABELS, type GracePeriod } from '../api-keys/key-expiry';
-import { HYGIENE_FLAG_CODES, type HygieneThresholds, type KeyReview, type KeyState } from '../api-keys/key-hygiene';
-import type { KeyListReview } from '../api-keys/key-hygiene.service';
+import type { AuditEntry } from '../audit';
+import {
+  API_KEY_SCOPES,
+  canDeactivate,
+  canDelete,
+  canRoll,
+  EXPIRY_DAY_CHOICES,
+  GRACE_LABELS,
+  type GracePeriod,
+  HYGIENE_FLAG_CODES,
+  type HygieneThresholds,
+  type KeyListReview,
+  type KeyReview,
+  type KeyState,
+  SCOPE_DESCRIPTIONS,
+} from '../api-keys';
 import { formatUtc } from './view-helpers';
 
 /**
@@ -36,9 +46,9 @@ export function keyRow(review: KeyReview): KeyRowView {
     badge: STATE_LABELS[state].badge,
     expiryVerb:
       state === 'expired' ? (rolled ? 'stopped' : 'expired') : state === 'rolled' ? 'stops' : 'expires',
-    canRoll: state === 'active',
-    canDeactivate: state === 'active' || state === 'rolled' || state === 'expired',
-    canDelete: state === 'inactive' || state === 'expired',
+    canRoll: canRoll(state),
+    canDeactivate: canDeactivate(state),
+    canDelete: canDelete(state),
   };
 }
 
@@ -132,9 +142,4 @@ function auditNote(entry: AuditEntry): string {
     default:
       return '';
   }
-}
-
-/** For the detail page: the key's own facts worth a line each. */
-export function scopeList(key: ApiKeySummary): string {
-  return key.scopes.join(', ');
 }

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requestOrigin } from '../common/request-origin.decorator';
-import type { Actor } from '../managers/actor';
+import type { Actor } from '../managers';
 import './session.types';
 
 /** What every dashboard page needs: who is signed in, a CSRF token, a one-shot notice. */

@@ -10,6 +10,7 @@ const hashId = (sessionId: string): string => createHash('sha256').update(sessio
 export class SessionRepository {
   constructor(@InjectRepository(DashboardSession) private readonly repo: Repository<DashboardSession>) {}
 
+  /** Wall time, not the Clock: a session lives as long as its cookie, which @fastify/session times on the wall clock. */
   async findLive(sessionId: string): Promise<Record<string, unknown> | null> {
     const row = await this.repo.findOneBy({ idHash: hashId(sessionId), expiresAt: MoreThan(new Date()) });
     return row?.data ?? null;

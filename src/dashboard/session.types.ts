@@ -1,6 +1,6 @@
 import '@fastify/session';
 import '@fastify/view';
-import type { Actor } from '../managers/actor';
+import type { Actor } from '../managers';
 
 declare module 'fastify' {
   interface Session {

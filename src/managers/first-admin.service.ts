@@ -37,10 +37,6 @@ export class FirstAdminService implements OnApplicationBootstrap {
     );
   }
 
-  isSetupOpen(): boolean {
-    return this.tokenHash !== null;
-  }
-
   checkToken(token: unknown): boolean {
     if (!this.tokenHash || typeof token !== 'string' || token.length > 200) return false;
     return timingSafeEqual(sha256(token), this.tokenHash);

@@ -1,7 +1,8 @@
-import { ConflictException, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Actor } from './actor';
 import type { Manager, ManagerRole } from './manager.entity';
 import { ManagerRepository } from './manager.repository';
+import { ManagerErrors } from './managers.errors';
 import { PasswordHasher } from './password-hasher';
 
 export interface ManagerSummary {
@@ -26,7 +27,7 @@ export class ManagersService {
 
   async create(email: string, password: string, role: ManagerRole): Promise<ManagerSummary> {
     const created = await this.managers.insert(email, await this.hasher.hash(password), role);
-    if (!created) throw new ConflictException('A manager with that email already exists');
+    if (!created) throw ManagerErrors.emailTaken();
     this.logger.log(`Manager ${created.id} (${role}) created`);
     return toSummary(created);
   }

@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseUUIDPipe,
   Post,
   Put,
   Res,
@@ -29,15 +28,13 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { ApiKeyPrincipal } from '../api-keys/api-key-principal';
-import { ApiKeyAuth } from '../api-keys/api-key-auth.decorator';
-import { CurrentApiKey } from '../api-keys/current-api-key.decorator';
-import { RequireScope } from '../api-keys/require-scope.decorator';
+import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey, RequireScope } from '../api-keys';
 import { ErrorResponseDto } from '../common/error-response.dto';
 import { JsonBody } from '../common/json-body.decorator';
 import { ValidBody, ValidQuery } from '../common/validation.pipe';
 import { RequestOrigin } from '../common/request-origin.decorator';
-import { ownedBy } from '../managers/owner-scope';
+import { UUID_PIPE } from '../common/uuid.pipe';
+import { ownedBy } from '../managers';
 import { sendContent } from './content-reply';
 import { CreateUploadDto } from './dto/create-upload.dto';
 import { FileListDto } from './dto/file-list.dto';
@@ -50,7 +47,7 @@ import { FILE_CONTENT_PATH, STORAGE_ROOT } from './storage-urls';
 import { StorageService } from './storage.service';
 import { toFileDto, toFileListDto, toPendingUploadDto } from './stored-file.mapper';
 
-const FileId = (): ParameterDecorator => Param('id', new ParseUUIDPipe({ version: undefined }));
+const FileId = (): ParameterDecorator => Param('id', UUID_PIPE);
 const ID_PARAM = ApiParam({ name: 'id', format: 'uuid', description: 'The file id.' });
 const BAD_ID = ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The id is not a UUID.' });
 const NOT_FOUND = ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such file for this key\'s owner.' });

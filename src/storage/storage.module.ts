@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { ApiKeysModule } from '../api-keys';
 import { BlobStore } from './blob/blob-store';
 import { blobStoreProvider } from './blob/blob-store.provider';
 import { ClockModule } from '../common/clock';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { storageConfig } from '../config';
-import type { OwnerScope } from '../managers/owner-scope';
+import type { OwnerScope } from '../managers';
 import { BlobStore } from './blob/blob-store';
 import { Clock } from '../common/clock';
 import { decodeCursor, encodeCursor } from './file-cursor';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type SelectQueryBuilder } from 'typeorm';
-import type { OwnerScope } from '../managers/owner-scope';
+import type { OwnerScope } from '../managers';
 import type { FileCursor } from './file-cursor';
 import { StoredFile } from './stored-file.entity';
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { FsBlobStore } from '../../src/storage/blob/fs-blob-store';
 import type { TestApp } from './test-app';
 
 export const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
@@ -112,21 +112,10 @@ export class StorageClient {
   }
 }
 
-/** What the fs driver keeps for a file: its blobs and any unfinished `.part` file (`app`: a TestApp or a process's data dir). */
+/**
+ * What the fs driver keeps for a file: its blobs and any unfinished `.part` file (`app`: a TestApp or a
+ * process's data dir). Asked of the driver itself, so the layout is known in one place.
+ */
 export async function blobEntries(app: { dataDir: string }, fileId: string): Promise<string[]> {
-  try {
-    return (await readdir(join(app.dataDir, 'blobs', fileId.slice(0, 2), fileId))).sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}
-
-/** Polls `probe` until it returns true (for effects of a request the client gave up on). */
-export async function eventually(probe: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return new FsBlobStore(join(app.dataDir, 'blobs')).listFileEntries(fileId);
 }

@@ -1,0 +1,4 @@
+import { ParseUUIDPipe } from '@nestjs/common';
+
+/** The one pipe for `:id` path parameters, API and dashboard alike: any UUID version, else 400. */
+export const UUID_PIPE = new ParseUUIDPipe({ version: undefined });

@@ -1,0 +1,2 @@
+/** The health module offers nothing to other modules: it only serves /health and /health/live. */
+export { HealthModule } from './health.module';
