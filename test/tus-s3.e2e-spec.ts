@@ -16,6 +16,7 @@ const BUCKET = 'eds-tus-e2e';
   let server: MotoServer;
   let s3: S3Client;
   let t: TestApp;
+  let env: Record<string, string>;
 
   const objects = async (id: string): Promise<string[]> =>
     ((await s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: `${id}/` }))).Contents ?? []).map((o) => o.Key!).sort();
@@ -31,17 +32,16 @@ const BUCKET = 'eds-tus-e2e';
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    t = await startTestApp({
-      env: {
-        EDS_STORAGE_DRIVER: 's3',
-        S3_BUCKET: BUCKET,
-        S3_ENDPOINT: server.endpoint,
-        S3_REGION: 'us-east-1',
-        S3_ACCESS_KEY_ID: 'test',
-        S3_SECRET_ACCESS_KEY: 'test',
-        S3_FORCE_PATH_STYLE: 'true',
-      },
-    });
+    env = {
+      EDS_STORAGE_DRIVER: 's3',
+      S3_BUCKET: BUCKET,
+      S3_ENDPOINT: server.endpoint,
+      S3_REGION: 'us-east-1',
+      S3_ACCESS_KEY_ID: 'test',
+      S3_SECRET_ACCESS_KEY: 'test',
+      S3_FORCE_PATH_STYLE: 'true',
+    };
+    t = await startTestApp({ env });
   }, 60_000);
   afterAll(async () => {
     await t?.destroy();
@@ -73,6 +73,27 @@ const BUCKET = 'eds-tus-e2e';
       expect(left).toEqual([expect.stringMatching(new RegExp(`^${id}/[0-9a-f-]{36}$`))]);
       const down = await files.download(id);
       expect(sha256(down.body)).toBe(sha256(bytes));
+    }, 60_000);
+
+    it('takes consecutive PATCHes on two instances sharing the database and the bucket', async () => {
+      const other = await startTestApp({ databaseUrl: t.databaseUrl, env });
+      try {
+        const c2 = new TusClient(await baseUrl(other), c.key);
+        const bytes = randomContent(6 * MiB + 1);
+        const id = await c.create(bytes.length, { filename: 'shared.bin', sha256: sha256(bytes) });
+        let offset = 0;
+        for (const [i, chunk] of [2 * MiB, MiB, 2 * MiB, 3 * MiB].entries()) {
+          const via = i % 2 === 0 ? c : c2;
+          const res = await via.patch(id, offset, bytes.subarray(offset, offset + chunk));
+          expect(res.status).toBe(204);
+          offset = Number(res.headers.get('upload-offset'));
+          expect(await (via === c ? c2 : c).offset(id)).toBe(offset);
+        }
+        expect(offset).toBe(bytes.length);
+        expect(sha256((await files.download(id)).body)).toBe(sha256(bytes));
+      } finally {
+        await other.close();
+      }
     }, 60_000);
 
     it('joins partials of at least 5 MiB by copying parts inside the bucket', async () => {
