@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service';
 import { Clock } from '../../src/common/clock';
+import { BlobStore } from '../../src/storage/blob/blob-store';
 import { PendingUploadSweeper } from '../../src/storage/pending-upload.sweeper';
 import { adminActor, createApiKey, createManager } from './factories';
 import { baseUrl, randomContent, sha256, StorageClient } from './storage-client';
@@ -187,6 +188,19 @@ export function describeTusSuite(harness: () => TusSuiteHarness): void {
       expect((await c.head(id)).status).toBe(404);
       expect((await files.json('GET', `/api/v1/storage/files/${id}`)).status).toBe(404);
       expect(await harness().leftovers(id)).toEqual([]);
+    });
+
+    it('finishes, on the next HEAD, an upload whose last byte was recorded just before a failure', async () => {
+      const bytes = randomContent(200 * KiB);
+      const id = await c.create(bytes.length, { filename: 'stranded.bin', sha256: sha256(bytes) });
+      // As if the process died between recording the last offset and making the file ready.
+      jest.spyOn(t.app.get(BlobStore), 'completeResumable').mockRejectedValueOnce(new Error('killed here'));
+      expect((await c.patch(id, 0, bytes)).status).toBe(500);
+      expect((await files.json('GET', `/api/v1/storage/files/${id}`)).body).toMatchObject({ status: 'pending' });
+      const head = await c.head(id);
+      expect(head.status).toBe(200);
+      expect(head.headers.get('upload-offset')).toBe(String(bytes.length));
+      await expectDownload(id, bytes);
     });
 
     it('honours X-HTTP-Method-Override', async () => {

@@ -239,8 +239,10 @@ export class S3BlobStore extends BlobStore implements OnApplicationShutdown {
         );
       }
     } catch (error) {
-      // Completed before a crash: the multipart upload is gone and the object is there.
-      if (!((error as Error).name === 'NoSuchUpload' && (await this.exists(state.key)))) throw error;
+      // Completed before a crash: the multipart upload (and its staging, removed after it) are
+      // gone and the object is there.
+      const gone = (error as Error).name === 'NoSuchUpload' || (error as Error).name === 'NoSuchKey';
+      if (!(gone && (await this.exists(state.key)))) throw error;
     }
     await this.deleteStaging(state.key.split('/')[0]);
   }
