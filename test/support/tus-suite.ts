@@ -88,6 +88,7 @@ export function describeTusSuite(harness: () => TusSuiteHarness): void {
       const id = idOf(location);
       const file = await files.json('GET', `/api/v1/storage/files/${id}`);
       expect(file.body).toMatchObject({ id, filename: 'notes.txt', mimeType: 'text/plain', size: 10, status: 'pending' });
+      expect((await files.put(id, Buffer.alloc(10))).status).toBe(409);
       const head = await c.head(id);
       expect(head.status).toBe(200);
       expect(head.text).toBe('');

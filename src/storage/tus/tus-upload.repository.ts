@@ -47,6 +47,10 @@ export class TusUploadRepository {
     return this.repo.findOneBy({ ownerId, id });
   }
 
+  existsForFile(fileId: string): Promise<boolean> {
+    return this.repo.existsBy({ fileId });
+  }
+
   findPartialsForOwner(ownerId: string, ids: string[]): Promise<TusUpload[]> {
     return this.repo.findBy({ ownerId, id: In(ids), concat: 'partial' });
   }
