@@ -70,19 +70,19 @@ export class TusClient {
   }
 
   /**
-   * A PATCH whose connection is cut after `sendBytes` of a declared `declared`-byte body
+   * A PATCH of `bytes` whose connection is cut after `sendBytes` of them
    * (node:http without keep-alive: the socket is destroyed mid-body).
    */
-  droppedPatch(id: string, offset: number, bytes: Buffer, sendBytes: number, base = this.base): Promise<void> {
+  droppedPatch(id: string, offset: number, bytes: Buffer, sendBytes: number, extra: Record<string, string> = {}): Promise<void> {
     return new Promise((resolve) => {
-      const url = new URL(`${base}${this.endpoint}/${id}`);
+      const url = new URL(`${this.base}${this.endpoint}/${id}`);
       const req = httpRequest({
         host: url.hostname,
         port: url.port,
         path: url.pathname,
         method: 'PATCH',
         agent: false,
-        headers: { 'x-api-key': this.key, ...TUS, ...OCTETS, 'upload-offset': String(offset), 'content-length': String(bytes.length) },
+        headers: { 'x-api-key': this.key, ...TUS, ...OCTETS, 'upload-offset': String(offset), 'content-length': String(bytes.length), ...extra },
       });
       req.on('error', () => resolve());
       req.on('response', (res) => {

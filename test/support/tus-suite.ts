@@ -255,6 +255,21 @@ export function describeTusSuite(harness: () => TusSuiteHarness): void {
       expect(await c.patchAll(id, bytes, 512 * KiB, offset)).toBe(bytes.length);
       await expectDownload(id, bytes);
     });
+
+    it('keeps nothing of a dropped PATCH that carried Upload-Checksum (it cannot be verified)', async () => {
+      const bytes = randomContent(1 * MiB);
+      const id = await c.create(bytes.length);
+      const checksum = `sha256 ${createHash('sha256').update(bytes).digest('base64')}`;
+      await c.droppedPatch(id, 0, bytes, 300 * KiB, { 'upload-checksum': checksum });
+      // Once the server has let go of the request, the next PATCH goes through at the old offset.
+      let res = await c.patch(id, 0, bytes, { 'upload-checksum': checksum });
+      for (let i = 0; res.status === 409 && i < 50; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        res = await c.patch(id, 0, bytes, { 'upload-checksum': checksum });
+      }
+      expect(res.status).toBe(204);
+      await expectDownload(id, bytes);
+    });
   });
 
   describe('termination, scopes and owners', () => {
