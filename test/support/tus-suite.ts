@@ -363,6 +363,14 @@ export function describeTusSuite(harness: () => TusSuiteHarness): void {
       expect((await c.send('POST', c.endpoint, { 'upload-concat': `final;/elsewhere/${finished}`, 'upload-metadata': meta })).status).toBe(400);
       expect((await c.send('POST', c.endpoint, { 'upload-concat': `final;${c.endpoint}/${finished}`, 'upload-length': '10', 'upload-metadata': meta })).status).toBe(400);
       expect((await c.send('POST', c.endpoint, { 'upload-concat': `final;${c.endpoint}/${finished}` })).status).toBe(400);
+      const wrongSha = await c.send('POST', c.endpoint, {
+        'upload-concat': `final;${c.endpoint}/${finished}`,
+        'upload-metadata': metadata({ filename: 'f', sha256: sha256(Buffer.from('something else')) }),
+      });
+      expect(wrongSha.status).toBe(400);
+      expect(JSON.parse(wrongSha.text).message).toMatch(/not the declared sha256/);
+      // The partial is still there for a corrected final.
+      expect((await c.head(finished)).status).toBe(200);
     });
 
     it('sweeps expired partials with their bytes', async () => {

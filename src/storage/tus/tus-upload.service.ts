@@ -247,7 +247,7 @@ export class TusUploadService {
       if (source.size > 0) for await (const chunk of await this.blobs.read(source.key)) hash.update(chunk as Buffer);
     }
     const sha256 = hash.digest('hex');
-    if (file.sha256 && file.sha256 !== sha256) throw TusErrors.fileHashMismatch(sha256);
+    if (file.sha256 && file.sha256 !== sha256) throw TusErrors.finalHashMismatch(sha256);
 
     const id = randomUUID();
     const key = blobKeyFor(id, randomUUID());

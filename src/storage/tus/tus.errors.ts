@@ -54,4 +54,10 @@ export const TusErrors = {
       400,
       `The whole file's SHA-256 is ${digest}, not the declared sha256; the upload was removed, start a new one`,
     ),
+  finalHashMismatch: (digest: string) =>
+    new DomainError(
+      'TusFileHashMismatch',
+      400,
+      `The joined partials' SHA-256 is ${digest}, not the declared sha256; nothing was created, the partials are kept`,
+    ),
 } as const;
