@@ -7,6 +7,7 @@ import { API_V1 } from './common/api-prefix';
 import { setupOpenApi } from './common/openapi';
 import { registerRawBodyRoutes } from './common/raw-body';
 import { registerDashboard } from './dashboard/dashboard.setup';
+import { registerTusHttp } from './storage/tus/tus-http';
 
 /**
  * Everything main.ts and the e2e tests both need on top of AppModule, so
@@ -52,6 +53,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     });
   // Routes marked @RawBody() stream their bytes; the hook must exist before Nest registers routes.
   registerRawBodyRoutes(app.getHttpAdapter().getInstance());
+  registerTusHttp(app.getHttpAdapter().getInstance());
   await registerDashboard(app);
   setupOpenApi(app, [API_KEY_SECURITY_SCHEME]);
 }

@@ -9,6 +9,7 @@ import type { RawBodyStream } from '../common/raw-body';
 import { type FileSummary, toFileSummary } from './file-summary';
 import type { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
+import { TusUploadRepository } from './tus/tus-upload.repository';
 import { meterUpload, UploadMeter } from './upload-meter';
 import { StorageErrors } from './storage.errors';
 
@@ -35,6 +36,7 @@ export class FileContentService {
     private readonly files: StoredFileRepository,
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
+    private readonly tusUploads: TusUploadRepository,
   ) {}
 
   /**
@@ -46,6 +48,8 @@ export class FileContentService {
   async receive(ownerId: string, id: string, body: RawBodyStream): Promise<FileSummary> {
     const file = await this.files.findForOwner(ownerId, id);
     this.assertAwaitingContent(file);
+    // A PUT would race the tus upload's own completion; one way in per file.
+    if (await this.tusUploads.existsForFile(file.id)) throw StorageErrors.uploadedOverTus();
     if (body.declaredLength !== null && body.declaredLength !== file.size) {
       throw body.declaredLength > file.size
         ? StorageErrors.lengthOverSize(body.declaredLength, file.size)

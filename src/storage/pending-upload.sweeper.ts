@@ -3,6 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { BlobStore } from './blob/blob-store';
 import { Clock } from '../common/clock';
 import { StoredFileRepository } from './stored-file.repository';
+import { TusUploadRepository } from './tus/tus-upload.repository';
 
 /** How often each instance looks for expired uploads; the TTL is hours, so minutes are precise enough. */
 export const SWEEP_INTERVAL_MS = 5 * 60_000;
@@ -20,6 +21,7 @@ export class PendingUploadSweeper implements OnModuleDestroy {
 
   constructor(
     private readonly files: StoredFileRepository,
+    private readonly tusUploads: TusUploadRepository,
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
   ) {}
@@ -44,17 +46,28 @@ export class PendingUploadSweeper implements OnModuleDestroy {
 
   private async sweepAll(now: Date): Promise<number> {
     let removed = 0;
+    // Pending files (a tus upload's row goes with its file), then tus partials, which have no file.
+    for (const claim of [
+      (batch: number) => this.files.deleteExpiredPending(now, batch),
+      (batch: number) => this.tusUploads.deleteExpiredPartials(now, batch),
+    ]) {
+      removed += await this.sweepBatches(claim);
+    }
+    if (removed > 0) this.logger.log(`Removed ${removed} expired pending upload(s)`);
+    return removed;
+  }
+
+  private async sweepBatches(claim: (batch: number) => Promise<string[]>): Promise<number> {
+    let removed = 0;
     for (;;) {
-      const ids = await this.files.deleteExpiredPending(now, BATCH);
+      const ids = await claim(BATCH);
       for (const id of ids) {
         await this.blobs
           .deleteFile(id)
           .catch((error: Error) => this.logger.warn(`Expired upload ${id}: blobs not removed: ${error.message}`));
       }
       removed += ids.length;
-      if (ids.length < BATCH) break;
+      if (ids.length < BATCH) return removed;
     }
-    if (removed > 0) this.logger.log(`Removed ${removed} expired pending upload(s)`);
-    return removed;
   }
 }

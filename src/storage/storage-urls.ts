@@ -6,6 +6,9 @@ import { appConfig } from '../config';
 /** Where the storage API lives; the controller's routes and the URLs handed to clients both come from here. */
 export const STORAGE_ROOT = `${API_V1}/storage`;
 export const FILE_CONTENT_PATH = 'files/:id/content';
+/** The tus endpoint (DESIGN.md §4b): creation here, each upload at `uploads/{id}`. */
+export const TUS_UPLOADS_PATH = 'uploads';
+export const TUS_UPLOADS_ROOT = `${STORAGE_ROOT}/${TUS_UPLOADS_PATH}`;
 
 /**
  * Absolute URLs the API hands out (the upload's `uploadUrl`, and later a tus
@@ -17,6 +20,11 @@ export class StorageUrls {
 
   fileContent(requestOrigin: string, fileId: string): string {
     return this.absolute(requestOrigin, `${STORAGE_ROOT}/${FILE_CONTENT_PATH.replace(':id', fileId)}`);
+  }
+
+  /** A tus upload's `Location`. */
+  tusUpload(requestOrigin: string, uploadId: string): string {
+    return this.absolute(requestOrigin, `${TUS_UPLOADS_ROOT}/${uploadId}`);
   }
 
   /** `path` is relative to the server root, without a leading slash. */

@@ -103,7 +103,7 @@ export class StorageController {
     description: 'The id is not a UUID; the body is shorter than `size`; its SHA-256 is not the declared one; or it was interrupted.',
   })
   @NOT_FOUND
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The file already has its content (uploads are write-once).' })
+  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The file already has its content (uploads are write-once), or it is uploaded over tus (PATCH its upload instead).' })
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'The pending upload expired.' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The body is longer than `size`.' })
   async uploadContent(

@@ -25,6 +25,8 @@ export const StorageErrors = {
     new DomainError('AlreadyUploaded', 409, 'The file already has its content; uploads are write-once'),
   uploadExpired: () =>
     new DomainError('UploadExpired', 410, 'The upload expired; start a new one with POST /api/v1/storage/upload'),
+  uploadedOverTus: () =>
+    new DomainError('UploadedOverTus', 409, 'This file is being uploaded over tus: PATCH its upload at /api/v1/storage/uploads/{id}'),
   changedDuringUpload: () => new DomainError('ChangedDuringUpload', 409, 'The file changed while its content was uploaded'),
   noContentYet: () => new DomainError('NoContentYet', 409, 'The file has no content yet: upload it first'),
   rangeNotSatisfiable: (size: number) =>

@@ -11,10 +11,14 @@ import { StorageService } from './storage.service';
 import { StorageUrls } from './storage-urls';
 import { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
+import { TusUploadController } from './tus/tus-upload.controller';
+import { TusUpload } from './tus/tus-upload.entity';
+import { TusUploadRepository } from './tus/tus-upload.repository';
+import { TusUploadService } from './tus/tus-upload.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([StoredFile]), ApiKeysModule, ClockModule],
-  controllers: [StorageController],
+  imports: [TypeOrmModule.forFeature([StoredFile, TusUpload]), ApiKeysModule, ClockModule],
+  controllers: [StorageController, TusUploadController],
   providers: [
     StoredFileRepository,
     StorageService,
@@ -22,6 +26,8 @@ import { StoredFileRepository } from './stored-file.repository';
     PendingUploadSweeper,
     StorageUrls,
     blobStoreProvider,
+    TusUploadRepository,
+    TusUploadService,
   ],
   // BlobStore for the readiness check (it can probe S3 as well as the disk);
   // the services for the dashboard's file pages. See index.ts.

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { BlobNotFoundError, blobKeyFor, type BlobStore } from '../../src/storage/blob/blob-store';
+import { BlobNotFoundError, blobKeyFor, type BlobStore, type ResumableState } from '../../src/storage/blob/blob-store';
 
 export interface BlobStoreHarness {
   store: BlobStore;
@@ -118,5 +118,76 @@ export function describeBlobStoreContract(harness: () => BlobStoreHarness, optio
 
   it('is writable', async () => {
     await expect(harness().store.checkWritable()).resolves.toBeUndefined();
+  });
+  describe('resumable uploads', () => {
+    const MiB = 1024 * 1024;
+    const appendAll = async (store: BlobStore, state: ResumableState, bytes: Buffer, takeover = false): Promise<ResumableState> => {
+      const append = await store.openAppend(state, takeover);
+      for (let i = 0; i < bytes.length; i += 256 * 1024) await append.write(bytes.subarray(i, i + 256 * 1024));
+      return append.commit();
+    };
+
+    it('appends over several requests, completes to one blob at its key, and keeps nothing else', async () => {
+      const { store, leftovers } = harness();
+      const fileId = randomUUID();
+      const key = newKey(fileId);
+      const bytes = randomBytes(options.bigSize);
+      let state = await store.beginResumable(key, bytes.length);
+      const cuts = [0, MiB + 3, Math.floor(bytes.length / 2), bytes.length];
+      for (let i = 1; i < cuts.length; i++) {
+        // Each append from a fresh copy of the recorded state, as the next request (on any instance) sees it.
+        state = await appendAll(store, JSON.parse(JSON.stringify(state)) as ResumableState, bytes.subarray(cuts[i - 1], cuts[i]));
+      }
+      await store.completeResumable(state);
+      // Idempotent: a retry after a crash midway finds it done.
+      await store.completeResumable(state);
+      expect(sha(await readAll(await store.read(key)))).toBe(sha(bytes));
+      expect(await leftovers(fileId)).toEqual([key.split('/')[1]].map((k) => expect.stringContaining(k)));
+    });
+
+    it('forgets a discarded append, and a takeover is not disturbed by the writer it replaced', async () => {
+      const { store } = harness();
+      const key = newKey();
+      const [a, b, c] = [randomBytes(100_000), randomBytes(150_000), randomBytes(70_000)];
+      let state = await store.beginResumable(key, a.length + b.length + c.length);
+      state = await appendAll(store, state, a);
+      const refused = await store.openAppend(state, false);
+      await refused.write(randomBytes(90_000));
+      await refused.discard();
+      // A writer that lost its lease keeps writing after another took over.
+      const stale = await store.openAppend(state, false);
+      await stale.write(randomBytes(30_000));
+      state = await appendAll(store, state, b, true);
+      await stale.write(randomBytes(30_000));
+      await stale.discard();
+      state = await appendAll(store, state, c);
+      await store.completeResumable(state);
+      expect(sha(await readAll(await store.read(key)))).toBe(sha(Buffer.concat([a, b, c])));
+    });
+
+    it('composes blobs in order into a new one', async () => {
+      const { store } = harness();
+      const parts = [randomBytes(200_001), Buffer.alloc(0), randomBytes(33)];
+      const sources = [];
+      for (const part of parts) {
+        const key = newKey();
+        await store.write(key, body(part));
+        sources.push({ key, size: part.length });
+      }
+      const key = newKey();
+      await store.compose(key, sources);
+      expect(sha(await readAll(await store.read(key)))).toBe(sha(Buffer.concat(parts)));
+    });
+
+    it('deleteFile removes an unfinished resumable upload and its staging', async () => {
+      const { store, leftovers } = harness();
+      const fileId = randomUUID();
+      const key = newKey(fileId);
+      const state = await store.beginResumable(key, 10 * MiB);
+      await appendAll(store, state, randomBytes(300_000));
+      expect((await leftovers(fileId)).length).toBeGreaterThan(0);
+      await store.deleteFile(fileId);
+      expect(await leftovers(fileId)).toEqual([]);
+    });
   });
 }

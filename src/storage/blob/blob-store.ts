@@ -39,6 +39,45 @@ export abstract class BlobStore {
 
   /** Throws when the store cannot take a write (readiness checks). */
   abstract checkWritable(): Promise<void>;
+
+  // Resumable uploads (tus). The caller keeps the driver's state (JSON) in the
+  // database beside the offset and passes it back; the driver keeps nothing in
+  // memory between calls, so any instance can take the next request.
+
+  /** Prepares a resumable upload of `length` bytes that will end up at `key`. */
+  abstract beginResumable(key: string, length: number): Promise<ResumableState>;
+
+  /**
+   * Opens an append at the upload's durable end. `takeover`: the previous
+   * writer lost its lease without releasing it and may still be writing, so
+   * nothing it can still touch may be reused.
+   */
+  abstract openAppend(state: ResumableState, takeover: boolean): Promise<ResumableAppend>;
+
+  /**
+   * Makes the finished upload readable at its key (idempotent: a call after a
+   * crash midway completes or finds it completed) and removes its staging.
+   */
+  abstract completeResumable(state: ResumableState): Promise<void>;
+
+  /**
+   * Writes a new blob at `key` that is the given blobs joined in order,
+   * without passing the bytes through the app where the driver can.
+   */
+  abstract compose(key: string, sources: ReadonlyArray<{ key: string; size: number }>): Promise<void>;
+}
+
+/** A driver's record of a resumable upload: plain JSON, kept by the caller. */
+export type ResumableState = { key: string } & Record<string, unknown>;
+
+/** One request's bytes being appended to a resumable upload. */
+export interface ResumableAppend {
+  /** Appends a chunk (resolves when the driver can take the next one: back-pressure). */
+  write(chunk: Buffer): Promise<void>;
+  /** Makes every byte written durable and answers the state to record with the new offset. */
+  commit(): Promise<ResumableState>;
+  /** Drops this append's bytes; the state it was opened with stays valid. */
+  discard(): Promise<void>;
 }
 
 export class BlobNotFoundError extends Error {

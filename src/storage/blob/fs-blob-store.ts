@@ -1,10 +1,29 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
-import { assertBlobKey, assertFileId, BlobNotFoundError, BlobStore, type ByteRange } from './blob-store';
+import {
+  assertBlobKey,
+  assertFileId,
+  BlobNotFoundError,
+  BlobStore,
+  type ByteRange,
+  type ResumableAppend,
+  type ResumableState,
+} from './blob-store';
+
+/**
+ * A resumable upload on disk: runs of bytes, each a file `tus-<uuid>` in the
+ * file's directory, appended in place by successive requests. A new run starts
+ * only when a writer took over from one that lost its lease (it may still be
+ * writing to the old run, past its recorded size, which nothing reads).
+ */
+interface FsResumableState extends ResumableState {
+  runs: Array<{ name: string; size: number }>;
+}
+const RUN_NAME = /^tus-[0-9a-f-]{36}$/;
 
 /**
  * Blobs as files under `<root>/<first two of fileId>/<fileId>/<attemptId>`.
@@ -79,6 +98,87 @@ export class FsBlobStore extends BlobStore {
     await rm(probe, { force: true });
   }
 
+  async beginResumable(key: string): Promise<ResumableState> {
+    assertBlobKey(key);
+    return { key, runs: [] } satisfies FsResumableState;
+  }
+
+  async openAppend(state: ResumableState, takeover: boolean): Promise<ResumableAppend> {
+    const { key, runs } = state as FsResumableState;
+    const dir = dirname(this.pathOf(key));
+    await this.ensureDir(dir);
+    const last = runs.at(-1);
+    const fresh = takeover || last === undefined;
+    const name = fresh ? `tus-${randomUUID()}` : last.name;
+    const path = join(dir, assertRun(name));
+    // Bytes past the recorded size (a discarded or uncommitted append) are overwritten, and cut at completion.
+    const handle = await open(path, fresh ? 'wx' : 'r+', 0o600);
+    let position = fresh ? 0 : last.size;
+    let done = false;
+    return {
+      write: async (chunk) => {
+        let written = 0;
+        while (written < chunk.length) {
+          written += (await handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
+        }
+        position += chunk.length;
+      },
+      commit: async () => {
+        done = true;
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        if (fresh) await fsyncDir(dir);
+        const kept = fresh ? runs : runs.slice(0, -1);
+        return { key, runs: [...kept, { name, size: position }] } satisfies FsResumableState;
+      },
+      discard: async () => {
+        if (done) return;
+        done = true;
+        await handle.close();
+        if (fresh) await rm(path, { force: true });
+      },
+    };
+  }
+
+  async completeResumable(state: ResumableState): Promise<void> {
+    const { key, runs } = state as FsResumableState;
+    const target = this.pathOf(key);
+    const dir = dirname(target);
+    if (runs.length === 0) {
+      await this.write(key, Readable.from([]));
+      return;
+    }
+    const paths = runs.map((run) => join(dir, assertRun(run.name)));
+    if (await this.exists(key)) {
+      // Completed before a crash: only the leftovers may remain.
+      for (const path of paths) await rm(path, { force: true });
+      return;
+    }
+    if (runs.length === 1) {
+      // The common case: the one run becomes the blob, no byte copied.
+      await truncate(paths[0], runs[0].size);
+      const handle = await open(paths[0], 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(paths[0], target);
+      await fsyncDir(dir);
+      return;
+    }
+    await this.write(key, Readable.from(concatenated(paths.map((path, i) => ({ path, size: runs[i].size })))));
+    for (const path of paths) await rm(path, { force: true });
+  }
+
+  async compose(key: string, sources: ReadonlyArray<{ key: string; size: number }>): Promise<void> {
+    // Without reflinks a file system cannot join files in place: the bytes are streamed once.
+    await this.write(key, Readable.from(concatenated(sources.map((s) => ({ path: this.pathOf(s.key), size: s.size })))));
+  }
+
   /** Files left in a file's directory: its blobs and any unfinished `.part` (for tests). */
   async listFileEntries(fileId: string): Promise<string[]> {
     try {
@@ -116,6 +216,26 @@ async function fsyncDir(dir: string): Promise<void> {
     await handle.sync();
   } finally {
     await handle.close();
+  }
+}
+
+function assertRun(name: string): string {
+  if (!RUN_NAME.test(name)) throw new Error(`not a resumable run: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** The first `size` bytes of each file, in order. */
+async function* concatenated(files: Array<{ path: string; size: number }>): AsyncGenerator<Buffer> {
+  for (const file of files) {
+    if (file.size === 0) continue;
+    const handle = await open(file.path, 'r');
+    try {
+      for await (const chunk of handle.createReadStream({ start: 0, end: file.size - 1, highWaterMark: 1024 * 1024, autoClose: false })) {
+        yield chunk as Buffer;
+      }
+    } finally {
+      await handle.close();
+    }
   }
 }
 

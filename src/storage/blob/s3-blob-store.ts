@@ -1,5 +1,9 @@
 import {
   AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -12,9 +16,36 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { StorageConfig } from '../../config';
-import { assertBlobKey, assertFileId, BlobNotFoundError, BlobStore, type ByteRange } from './blob-store';
+import {
+  assertBlobKey,
+  assertFileId,
+  BlobNotFoundError,
+  BlobStore,
+  type ByteRange,
+  type ResumableAppend,
+  type ResumableState,
+} from './blob-store';
+
+/**
+ * A resumable upload in the bucket: one multipart upload whose part N always
+ * holds bytes [(N-1)·partSize, N·partSize), so a writer that lost its lease and
+ * still uploads a part writes the same part the next writer would, and
+ * CompleteMultipartUpload (with the recorded ETags) refuses anything else.
+ * Bytes short of a full part wait in a staging object `<fileId>/tus-stage-<end>`.
+ */
+interface S3ResumableState extends ResumableState {
+  uploadId: string;
+  partSize: number;
+  parts: Array<{ PartNumber: number; ETag: string }>;
+  stage: { key: string; size: number } | null;
+}
+
+/** S3's minimum part size, and its limits on part count and copy size. */
+const MIN_PART = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+const MAX_COPY = 5 * 1024 ** 3;
 
 export interface S3BlobStoreOptions {
   /** Multipart part size; S3's minimum is 5 MiB. Memory held per upload is about partSize × queueSize. */
@@ -148,6 +179,132 @@ export class S3BlobStore extends BlobStore implements OnApplicationShutdown {
     const key = `.probe/${randomUUID()}`;
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'ok' }));
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async beginResumable(key: string, length: number): Promise<ResumableState> {
+    assertBlobKey(key);
+    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
+    const partSize = Math.max(MIN_PART, Math.ceil(length / MAX_PARTS / MiB) * MiB);
+    return { key, uploadId: created.UploadId!, partSize, parts: [], stage: null } satisfies S3ResumableState;
+  }
+
+  async openAppend(resumable: ResumableState): Promise<ResumableAppend> {
+    const state = resumable as S3ResumableState;
+    const parts = [...state.parts];
+    // At most one part's bytes are held: the staged ones plus what arrived since.
+    let buffered: Buffer[] = state.stage ? [await this.readObject(state.stage.key)] : [];
+    let bufferedBytes = state.stage?.size ?? 0;
+    const take = (size: number): Buffer => {
+      const all = Buffer.concat(buffered);
+      buffered = [all.subarray(size)];
+      bufferedBytes -= size;
+      return all.subarray(0, size);
+    };
+    return {
+      write: async (chunk) => {
+        buffered.push(chunk);
+        bufferedBytes += chunk.length;
+        while (bufferedBytes >= state.partSize) parts.push(await this.uploadPart(state, parts.length + 1, take(state.partSize)));
+      },
+      commit: async () => {
+        let stage: S3ResumableState['stage'] = null;
+        if (bufferedBytes > 0) {
+          const end = parts.length * state.partSize + bufferedBytes;
+          stage = { key: `${state.key.split('/')[0]}/tus-stage-${end}`, size: bufferedBytes };
+          await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: stage.key, Body: take(bufferedBytes) }));
+        }
+        return { ...state, parts, stage } satisfies S3ResumableState;
+      },
+      // Parts past the recorded ones are overwritten by the next append; stray stages go at completion.
+      discard: async () => undefined,
+    };
+  }
+
+  async completeResumable(resumable: ResumableState): Promise<void> {
+    const state = resumable as S3ResumableState;
+    const parts = [...state.parts];
+    try {
+      if (state.stage) parts.push(await this.uploadPart(state, parts.length + 1, await this.readObject(state.stage.key)));
+      if (parts.length === 0) {
+        await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: state.key, UploadId: state.uploadId }));
+        await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: state.key, Body: Buffer.alloc(0) }));
+      } else {
+        await this.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: state.key,
+            UploadId: state.uploadId,
+            MultipartUpload: { Parts: parts },
+          }),
+        );
+      }
+    } catch (error) {
+      // Completed before a crash: the multipart upload (and its staging, removed after it) are
+      // gone and the object is there.
+      const gone = (error as Error).name === 'NoSuchUpload' || (error as Error).name === 'NoSuchKey';
+      if (!(gone && (await this.exists(state.key)))) throw error;
+    }
+    await this.deleteStaging(state.key.split('/')[0]);
+  }
+
+  async compose(key: string, sources: ReadonlyArray<{ key: string; size: number }>): Promise<void> {
+    assertBlobKey(key);
+    const nonEmpty = sources.filter((s) => s.size > 0);
+    const copyable =
+      nonEmpty.length > 0 &&
+      nonEmpty.every((s, i) => s.size <= MAX_COPY && (i === nonEmpty.length - 1 || s.size >= MIN_PART));
+    if (!copyable) {
+      // Parts under S3's minimum cannot be copied into place: stream them through once.
+      const read = (k: string) => this.read(k);
+      await this.write(key, Readable.from((async function* () {
+        for (const source of nonEmpty) yield* await read(source.key);
+      })()));
+      return;
+    }
+    const { UploadId } = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
+    try {
+      const parts: Array<{ PartNumber: number; ETag: string }> = [];
+      for (const [i, source] of nonEmpty.entries()) {
+        assertBlobKey(source.key);
+        const copied = await this.client.send(
+          new UploadPartCopyCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId,
+            PartNumber: i + 1,
+            CopySource: `${this.bucket}/${source.key}`,
+          }),
+        );
+        parts.push({ PartNumber: i + 1, ETag: copied.CopyPartResult!.ETag! });
+      }
+      await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } }),
+      );
+    } catch (error) {
+      await this.client
+        .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId }))
+        .catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async uploadPart(state: S3ResumableState, partNumber: number, body: Buffer): Promise<{ PartNumber: number; ETag: string }> {
+    const result = await this.client.send(
+      new UploadPartCommand({ Bucket: this.bucket, Key: state.key, UploadId: state.uploadId, PartNumber: partNumber, Body: body }),
+    );
+    return { PartNumber: partNumber, ETag: result.ETag! };
+  }
+
+  private async readObject(key: string): Promise<Buffer> {
+    const result = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    return Buffer.from(await result.Body!.transformToByteArray());
+  }
+
+  private async deleteStaging(fileId: string): Promise<void> {
+    const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: `${fileId}/tus-stage-` }));
+    for (const object of page.Contents ?? []) {
+      if (object.Key) await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: object.Key }));
+    }
   }
 
   /** Unfinished multipart uploads under a file's prefix (for deleteFile and tests). */

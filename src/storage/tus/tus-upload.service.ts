@@ -1,0 +1,296 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { createHash, randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { IHasher } from 'hash-wasm';
+import { storageConfig } from '../../config';
+import { Clock } from '../../common/clock';
+import type { RawBodyStream } from '../../common/raw-body';
+import { BlobStore, blobKeyFor } from '../blob/blob-store';
+import { StoredFileRepository } from '../stored-file.repository';
+import { StorageUrls, TUS_UPLOADS_ROOT } from '../storage-urls';
+import { appendBody, resumeHasher } from './tus-append';
+import {
+  assertTusResumable,
+  discoveryHeaders,
+  fileMetadata,
+  httpDate,
+  mediaType,
+  OFFSET_OCTET_STREAM,
+  parseByteCount,
+  parseChecksum,
+  parseConcat,
+  parseMetadata,
+  type TusFileMetadata,
+} from './tus-protocol';
+import type { TusUpload } from './tus-upload.entity';
+import { TusUploadRepository } from './tus-upload.repository';
+import { TusErrors } from './tus.errors';
+
+/** The tus request headers the service reads (lower-case names, as Fastify gives them). */
+export interface TusHeaders {
+  'tus-resumable'?: string;
+  'upload-length'?: string;
+  'upload-defer-length'?: string;
+  'upload-offset'?: string;
+  'upload-metadata'?: string;
+  'upload-checksum'?: string;
+  'upload-concat'?: string;
+}
+
+/** A tus answer: its status and headers (tus answers carry no body). */
+export interface TusAnswer {
+  status: 200 | 201 | 204;
+  headers: Record<string, string>;
+}
+
+/**
+ * The tus 1.0.0 rules over EDS's files and blob drivers: creation (plain,
+ * partial, final), HEAD, PATCH, termination. The offset in PostgreSQL is
+ * raised only after the driver made the bytes durable, by the request holding
+ * the upload's lease; the last byte makes the file ready as a PUT does.
+ */
+@Injectable()
+export class TusUploadService {
+  private readonly logger = new Logger(TusUploadService.name);
+
+  constructor(
+    private readonly uploads: TusUploadRepository,
+    private readonly files: StoredFileRepository,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+    private readonly urls: StorageUrls,
+    @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
+  ) {}
+
+  options(): TusAnswer {
+    return { status: 204, headers: discoveryHeaders(this.config.maxUploadBytes) };
+  }
+
+  async create(ownerId: string, h: TusHeaders, body: RawBodyStream, origin: string): Promise<TusAnswer> {
+    assertTusResumable(h['tus-resumable']);
+    const concat = parseConcat(h['upload-concat'], `/${TUS_UPLOADS_ROOT}`);
+    const metadata = parseMetadata(h['upload-metadata']);
+    if (h['upload-defer-length'] !== undefined) throw TusErrors.lengthRequired();
+    if (concat.kind === 'final') {
+      if (h['upload-length'] !== undefined) throw TusErrors.lengthOnFinal();
+      return this.createFinal(ownerId, concat.ids, fileMetadata(metadata), h['upload-metadata'] ?? null, origin);
+    }
+    const length = parseByteCount(h['upload-length'], 'Upload-Length');
+    if (length === null) throw TusErrors.lengthRequired();
+    if (length > this.config.maxUploadBytes) throw TusErrors.lengthOverLimit(this.config.maxUploadBytes);
+    const file = concat.kind === 'partial' ? null : fileMetadata(metadata);
+    const withBody = body.declaredLength !== 0 && (body.declaredLength !== null || body.contentType !== null);
+    if (withBody && mediaType(body.contentType) !== OFFSET_OCTET_STREAM) throw TusErrors.unsupportedMediaType();
+
+    const id = randomUUID();
+    const key = blobKeyFor(id, randomUUID());
+    const expiresAt = this.expiry();
+    const storeState = length === 0 ? { key } : await this.blobs.beginResumable(key, length);
+    const row = { ownerId, concat: concat.kind, length, offset: 0, metadata: h['upload-metadata'] ?? null, storeState, expiresAt };
+    let upload: TusUpload;
+    if (file) {
+      ({ upload } = await this.uploads.insertWithFile(
+        { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt },
+        row,
+      ));
+    } else {
+      upload = await this.uploads.insertPartial({ ...row, id });
+    }
+    const headers: Record<string, string> = { location: this.urls.tusUpload(origin, id), 'upload-expires': httpDate(expiresAt) };
+    if (length === 0) {
+      // Nothing to PATCH: the empty file is ready at once (tus-js-client sends no PATCH).
+      await this.finish(ownerId, upload, await resumeHasher(null));
+    } else if (withBody) {
+      headers['upload-offset'] = String(await this.append(ownerId, upload, 0, body, h));
+    }
+    return { status: 201, headers };
+  }
+
+  async head(ownerId: string, id: string, h: TusHeaders): Promise<TusAnswer> {
+    assertTusResumable(h['tus-resumable']);
+    let upload = await this.find(ownerId, id);
+    if (!upload.completed && upload.offset === upload.length) {
+      // Every byte is durable but a crash came before the file was made ready: finish it now.
+      await this.recover(ownerId, upload);
+      upload = await this.find(ownerId, id);
+    }
+    this.assertLive(upload);
+    const headers: Record<string, string> = {
+      'upload-offset': String(upload.offset),
+      'upload-length': String(upload.length),
+      'cache-control': 'no-store',
+    };
+    if (upload.metadata) headers['upload-metadata'] = upload.metadata;
+    if (upload.concat === 'partial') headers['upload-concat'] = 'partial';
+    if (upload.concatHeader) headers['upload-concat'] = upload.concatHeader;
+    if (!upload.completed) headers['upload-expires'] = httpDate(upload.expiresAt);
+    return { status: 200, headers };
+  }
+
+  async patch(ownerId: string, id: string, h: TusHeaders, body: RawBodyStream): Promise<TusAnswer> {
+    assertTusResumable(h['tus-resumable']);
+    const upload = await this.find(ownerId, id);
+    if (upload.concat === 'final') throw TusErrors.finalNotPatchable();
+    this.assertLive(upload);
+    if (mediaType(body.contentType) !== OFFSET_OCTET_STREAM) throw TusErrors.unsupportedMediaType();
+    const offset = parseByteCount(h['upload-offset'], 'Upload-Offset');
+    if (offset === null) throw TusErrors.offsetRequired();
+    parseChecksum(h['upload-checksum']);
+    if (upload.completed) throw offset === upload.length ? TusErrors.alreadyComplete() : TusErrors.offsetMismatch(upload.offset);
+    if (offset !== upload.offset) throw TusErrors.offsetMismatch(upload.offset);
+    const newOffset = await this.append(ownerId, upload, offset, body, h);
+    return { status: 204, headers: { 'upload-offset': String(newOffset), 'upload-expires': httpDate(upload.expiresAt) } };
+  }
+
+  /** Termination: the upload and every byte of it go (a plain or final upload's file too). */
+  async terminate(ownerId: string, id: string, h: TusHeaders): Promise<TusAnswer> {
+    assertTusResumable(h['tus-resumable']);
+    const upload = await this.find(ownerId, id);
+    await this.remove(ownerId, upload);
+    return { status: 204, headers: {} };
+  }
+
+  /** Claims the lease at `offset`, streams the body in, records it; answers the new durable offset. */
+  private async append(ownerId: string, upload: TusUpload, offset: number, body: RawBodyStream, h: TusHeaders): Promise<number> {
+    const checksum = parseChecksum(h['upload-checksum']);
+    if (body.declaredLength !== null && body.declaredLength > upload.length - offset) {
+      throw TusErrors.bodyOverLength(upload.length - offset);
+    }
+    const token = randomUUID();
+    const claim = await this.uploads.claim(ownerId, upload.id, offset, token);
+    if (claim.kind === 'missing') throw TusErrors.uploadNotFound();
+    if (claim.kind === 'busy') throw TusErrors.busy();
+    if (claim.kind === 'offset') throw TusErrors.offsetMismatch(claim.upload.offset);
+    const claimed = claim.upload;
+    let outcome;
+    try {
+      outcome = await appendBody(this.blobs, {
+        upload: claimed,
+        takeover: claim.takeover,
+        body: body.stream,
+        checksum,
+        renew: () => this.uploads.renew(claimed.id, token),
+      });
+    } catch (error) {
+      await this.uploads.release(claimed.id, token);
+      throw error;
+    }
+    if (outcome.kind === 'nothing') {
+      await this.uploads.release(claimed.id, token);
+      return claimed.offset;
+    }
+    const newOffset = claimed.offset + outcome.received;
+    const recorded = await this.uploads.commitAppend(claimed.id, token, claimed.offset, {
+      offset: newOffset,
+      storeState: outcome.storeState,
+      hashState: outcome.hasher ? Buffer.from(outcome.hasher.save()) : null,
+    });
+    if (!recorded) throw TusErrors.busy();
+    if (newOffset === claimed.length) {
+      await this.finish(ownerId, { ...claimed, offset: newOffset, storeState: outcome.storeState }, outcome.hasher);
+    }
+    return newOffset;
+  }
+
+  /** Completes a crash-stranded upload (all bytes durable, not yet ready) under the lease, once. */
+  private async recover(ownerId: string, upload: TusUpload): Promise<void> {
+    const token = randomUUID();
+    const claim = await this.uploads.claim(ownerId, upload.id, upload.length, token);
+    if (claim.kind !== 'claimed' || claim.upload.completed) {
+      if (claim.kind === 'claimed') await this.uploads.release(upload.id, token);
+      return;
+    }
+    const hasher = claim.upload.concat === 'partial' ? null : await resumeHasher(claim.upload.hashState);
+    await this.finish(ownerId, claim.upload, hasher).finally(() => this.uploads.release(upload.id, token));
+  }
+
+  /** The last byte is durable: the blob is put in place, the SHA-256 checked, and the file flipped to ready. */
+  private async finish(ownerId: string, upload: TusUpload, hasher: IHasher | null): Promise<void> {
+    if (upload.length === 0) await this.blobs.write(upload.storeState.key, Readable.from([]));
+    else await this.blobs.completeResumable(upload.storeState);
+    let ready: { sha256: string; blobKey: string } | null = null;
+    if (upload.fileId !== null) {
+      const sha256 = hasher!.digest('hex');
+      const file = await this.files.findForOwner(ownerId, upload.fileId);
+      if (file?.expectedSha256 && file.expectedSha256 !== sha256) {
+        // Whole and wrong: no byte can be resent to fix it, so it goes.
+        await this.remove(ownerId, upload);
+        throw TusErrors.fileHashMismatch(sha256);
+      }
+      ready = { sha256, blobKey: upload.storeState.key };
+    }
+    if (!(await this.uploads.markComplete(upload, ready, this.clock.now()))) {
+      this.assertLive(await this.find(ownerId, upload.id));
+    }
+  }
+
+  /** `Upload-Concat: final;…`: the owner's finished partials, in order, become one ready file. */
+  private async createFinal(
+    ownerId: string,
+    ids: string[],
+    file: TusFileMetadata,
+    metadata: string | null,
+    origin: string,
+  ): Promise<TusAnswer> {
+    const found = await this.uploads.findPartialsForOwner(ownerId, ids);
+    const now = this.clock.now().getTime();
+    const partials = ids.map((id) => found.find((p) => p.id === id));
+    if (partials.some((p) => !p || !p.completed || p.expiresAt.getTime() <= now)) throw TusErrors.partialsNotReady();
+    const sources = (partials as TusUpload[]).map((p) => ({ key: p.storeState.key, size: p.length }));
+    const length = sources.reduce((sum, s) => sum + s.size, 0);
+    if (length > this.config.maxUploadBytes) throw TusErrors.lengthOverLimit(this.config.maxUploadBytes);
+
+    // Partials were stored without a whole-file hash (they are pieces): read once to hash the file.
+    const hash = createHash('sha256');
+    for (const source of sources) {
+      if (source.size > 0) for await (const chunk of await this.blobs.read(source.key)) hash.update(chunk as Buffer);
+    }
+    const sha256 = hash.digest('hex');
+    if (file.sha256 && file.sha256 !== sha256) throw TusErrors.finalHashMismatch(sha256);
+
+    const id = randomUUID();
+    const key = blobKeyFor(id, randomUUID());
+    const expiresAt = this.expiry();
+    const concatHeader = `final;${ids.map((p) => `/${TUS_UPLOADS_ROOT}/${p}`).join(' ')}`;
+    const { upload } = await this.uploads.insertWithFile(
+      { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt },
+      { ownerId, concat: 'final', length, offset: 0, metadata, concatHeader, storeState: { key }, expiresAt },
+    );
+    try {
+      await this.blobs.compose(key, sources);
+    } catch (error) {
+      await this.remove(ownerId, upload);
+      throw error;
+    }
+    if (!(await this.uploads.markComplete(upload, { sha256, blobKey: key }, this.clock.now()))) {
+      throw TusErrors.uploadNotFound();
+    }
+    // Used up: the partials' rows and bytes go (the final has its own copy or copied parts).
+    for (const partial of partials as TusUpload[]) await this.remove(ownerId, partial);
+    return { status: 201, headers: { location: this.urls.tusUpload(origin, id) } };
+  }
+
+  private async find(ownerId: string, id: string): Promise<TusUpload> {
+    const upload = await this.uploads.findForOwner(ownerId, id);
+    if (!upload) throw TusErrors.uploadNotFound();
+    return upload;
+  }
+
+  private assertLive(upload: TusUpload): void {
+    if (!upload.completed && upload.expiresAt.getTime() <= this.clock.now().getTime()) throw TusErrors.uploadExpired();
+  }
+
+  /** Rows first (a plain upload's file cascades to its tus row), then the bytes, as a file DELETE does. */
+  private async remove(ownerId: string, upload: TusUpload): Promise<void> {
+    if (upload.fileId !== null) await this.files.deleteForOwner(ownerId, upload.fileId);
+    else await this.uploads.deletePartial(ownerId, upload.id);
+    await this.blobs
+      .deleteFile(upload.id)
+      .catch((error: Error) => this.logger.error(`Upload ${upload.id} removed but its blobs were not: ${error.message}`));
+  }
+
+  private expiry(): Date {
+    return new Date(this.clock.now().getTime() + this.config.pendingUploadTtlSeconds * 1000);
+  }
+}
