@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnApp, type AppProcess } from './support/app-process';
 import { insertApiKey, withClient } from './support/sql';
-import { blobEntries, eventually, sha256 } from './support/storage-client';
+import { blobEntries, sha256 } from './support/storage-client';
+import { until } from './support/wait';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 import { OCTETS, TUS, TusClient } from './support/tus-client';
 
@@ -51,7 +52,7 @@ describe('tus across a SIGKILL, a restart and two instances (e2e, real processes
         for (const name of await blobEntries({ dataDir }, id)) size = Math.max(size, (await stat(join(dataDir, 'blobs', id.slice(0, 2), id, name))).size);
         return size;
       };
-      await eventually(async () => (await runSize()) > 3 * MiB, 'the PATCH is streaming to disk');
+      await until(async () => (await runSize()) > 3 * MiB, 10_000, 'the PATCH is streaming to disk');
       first.child.kill('SIGKILL');
       expect((await first.exited).signal).toBe('SIGKILL');
       req.destroy();

@@ -1,10 +1,7 @@
 import { applyDecorators, Controller, Delete, Head, Headers, Options, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { ApiKeyPrincipal } from '../../api-keys/api-key-principal';
-import { ApiKeyAuth } from '../../api-keys/api-key-auth.decorator';
-import { CurrentApiKey } from '../../api-keys/current-api-key.decorator';
-import { RequireScope } from '../../api-keys/require-scope.decorator';
+import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey, RequireScope } from '../../api-keys';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { RawBody, RawBodyStream } from '../../common/raw-body';
 import { RequestOrigin } from '../../common/request-origin.decorator';

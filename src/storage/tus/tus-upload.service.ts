@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import type { IHasher } from 'hash-wasm';
 import { storageConfig } from '../../config';
 import { Clock } from '../../common/clock';
+import { ownedBy } from '../../managers';
 import type { RawBodyStream } from '../../common/raw-body';
 import { BlobStore, blobKeyFor } from '../blob/blob-store';
 import { StoredFileRepository } from '../stored-file.repository';
@@ -283,7 +284,7 @@ export class TusUploadService {
 
   /** Rows first (a plain upload's file cascades to its tus row), then the bytes, as a file DELETE does. */
   private async remove(ownerId: string, upload: TusUpload): Promise<void> {
-    if (upload.fileId !== null) await this.files.deleteForOwner(ownerId, upload.fileId);
+    if (upload.fileId !== null) await this.files.deleteInScope(ownedBy(ownerId), upload.fileId);
     else await this.uploads.deletePartial(ownerId, upload.id);
     await this.blobs
       .deleteFile(upload.id)
