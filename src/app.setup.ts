@@ -6,8 +6,9 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { API_V1 } from './common/api-prefix';
 import { setupOpenApi } from './common/openapi';
 import { registerRawBodyRoutes } from './common/raw-body';
+import { DASHBOARD_TUS_ROOT } from './dashboard/dashboard-file-uploads.controller';
 import { registerDashboard } from './dashboard/dashboard.setup';
-import { registerTusHttp } from './storage/tus/tus-http';
+import { registerTusHttp, TUS_UPLOADS_ROOT } from './storage';
 
 /**
  * Everything main.ts and the e2e tests both need on top of AppModule, so
@@ -53,7 +54,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
     });
   // Routes marked @RawBody() stream their bytes; the hook must exist before Nest registers routes.
   registerRawBodyRoutes(app.getHttpAdapter().getInstance());
-  registerTusHttp(app.getHttpAdapter().getInstance());
+  registerTusHttp(app.getHttpAdapter().getInstance(), [TUS_UPLOADS_ROOT, DASHBOARD_TUS_ROOT]);
   await registerDashboard(app);
   setupOpenApi(app, [API_KEY_SECURITY_SCHEME]);
 }

@@ -1,5 +1,4 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import type {
   FastifyInstance,
   FastifyRequest,
@@ -8,6 +7,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import { Readable } from 'node:stream';
+import { hasRouteFlag, RouteFlag } from './route-flags';
 
 /** The route-config flag @RawBody() sets and the onRoute hook below reads. */
 const RAW_BODY_FLAG = 'edsRawBody';
@@ -21,7 +21,7 @@ type RawRequest = FastifyRequest & { declaredContentType?: string | null };
  * handler as the request stream: never parsed, never buffered, never held to
  * the 64 KiB JSON limit. Read it with @RawBodyStream().
  */
-export const RawBody = (): MethodDecorator => RouteConfig({ [RAW_BODY_FLAG]: true });
+export const RawBody = (): MethodDecorator => RouteFlag(RAW_BODY_FLAG);
 
 /**
  * Gives every route marked @RawBody() the raw stream. Fastify picks a parser
@@ -36,7 +36,7 @@ export function registerRawBodyRoutes(fastify: FastifyInstance): void {
   fastify.decorateRequest('declaredContentType', null);
   fastify.addContentTypeParser(RAW_MEDIA_TYPE, (_request, payload, done) => done(null, payload));
   fastify.addHook('onRoute', (route: RouteOptions) => {
-    if ((route.config as Record<string, unknown> | undefined)?.[RAW_BODY_FLAG] !== true) return;
+    if (!hasRouteFlag(route, RAW_BODY_FLAG)) return;
     route.onRequest = [...asList(route.onRequest), takeRawBody];
     route.onSend = [...asList(route.onSend), closeIfUnread];
   });

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { prepareErrorReply } from '../common/all-exceptions.filter';
+import { hasRouteFlag, RouteFlag } from '../common/route-flags';
 import { LoginRequiredException } from './dashboard-auth.guard';
 import './session.types';
 
@@ -33,13 +34,22 @@ export class DashboardExceptionFilter implements ExceptionFilter {
   }
 }
 
+const JSON_ERRORS_FLAG = 'edsJsonErrors';
+
+/**
+ * A dashboard route a script talks to rather than a page (the browser's tus
+ * uploads): its errors, those of the CSRF hook included, are the API's JSON
+ * body with the real status, never the HTML error page or a login redirect.
+ */
+export const JsonErrors = (): MethodDecorator => RouteFlag(JSON_ERRORS_FLAG);
+
 /**
  * Errors raised before a dashboard controller runs (the CSRF hook, the form
  * parser) and unknown /dashboard paths get the error page too.
  */
 export function registerDashboardErrorPages(fastify: FastifyInstance, isDashboardPath: (url: string) => boolean): void {
   fastify.addHook('onRoute', (route) => {
-    if (isDashboardPath(route.url)) route.errorHandler = (error, request, reply) => renderErrorPage(reply, request, error);
+    if (isDashboardPath(route.url) && !hasRouteFlag(route, JSON_ERRORS_FLAG)) route.errorHandler = (error, request, reply) => renderErrorPage(reply, request, error);
   });
   void fastify.register(
     (scope, _options, done) => {

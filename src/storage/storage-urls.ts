@@ -22,9 +22,9 @@ export class StorageUrls {
     return this.absolute(requestOrigin, `${STORAGE_ROOT}/${FILE_CONTENT_PATH.replace(':id', fileId)}`);
   }
 
-  /** A tus upload's `Location`. */
-  tusUpload(requestOrigin: string, uploadId: string): string {
-    return this.absolute(requestOrigin, `${TUS_UPLOADS_ROOT}/${uploadId}`);
+  /** A tus upload's `Location`, under the endpoint it was created at (the API's, or the dashboard's). */
+  tusUpload(requestOrigin: string, uploadId: string, root: string = TUS_UPLOADS_ROOT): string {
+    return this.absolute(requestOrigin, `${root}/${uploadId}`);
   }
 
   /** `path` is relative to the server root, without a leading slash. */

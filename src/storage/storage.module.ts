@@ -31,6 +31,6 @@ import { TusUploadService } from './tus/tus-upload.service';
   ],
   // BlobStore for the readiness check (it can probe S3 as well as the disk);
   // the services for the dashboard's file pages. See index.ts.
-  exports: [BlobStore, StorageService, FileContentService],
+  exports: [BlobStore, StorageService, FileContentService, TusUploadService],
 })
 export class StorageModule {}

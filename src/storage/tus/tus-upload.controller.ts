@@ -1,15 +1,17 @@
-import { applyDecorators, Controller, Delete, Head, Headers, Options, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Delete, Head, Headers, Options, Param, Patch, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey, RequireScope } from '../../api-keys';
 import { ErrorResponseDto } from '../../common/error-response.dto';
 import { RawBody, RawBodyStream } from '../../common/raw-body';
 import { RequestOrigin } from '../../common/request-origin.decorator';
+import { UUID_PIPE } from '../../common/uuid.pipe';
+import { sendTusAnswer as send } from './tus-http';
 import { TUS_UPLOADS_ROOT } from '../storage-urls';
 import { TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION } from './tus-protocol';
-import { type TusAnswer, type TusHeaders, TusUploadService } from './tus-upload.service';
+import { type TusHeaders, TusUploadService } from './tus-upload.service';
 
-const UploadId = (): ParameterDecorator => Param('id', new ParseUUIDPipe({ version: undefined }));
+const UploadId = (): ParameterDecorator => Param('id', UUID_PIPE);
 const text = (description: string) => ({ description, schema: { type: 'string' } });
 const integer = (description: string) => ({ description, schema: { type: 'integer', minimum: 0 } });
 const TUS_RESUMABLE = { 'Tus-Resumable': { description: `Always \`${TUS_VERSION}\`.`, schema: { type: 'string', enum: [TUS_VERSION] } } };
@@ -178,8 +180,4 @@ export class TusUploadController {
   async terminate(@CurrentApiKey() key: ApiKeyPrincipal, @UploadId() id: string, @Headers() headers: TusHeaders, @Res() reply: FastifyReply): Promise<void> {
     await send(reply, await this.tus.terminate(key.owner.id, id, headers));
   }
-}
-
-async function send(reply: FastifyReply, answer: TusAnswer): Promise<void> {
-  await reply.status(answer.status).headers(answer.headers).send();
 }

@@ -68,14 +68,18 @@ export class TusUploadService {
     return { status: 204, headers: discoveryHeaders(this.config.maxUploadBytes) };
   }
 
-  async create(ownerId: string, h: TusHeaders, body: RawBodyStream, origin: string): Promise<TusAnswer> {
+  /**
+   * `root` is the endpoint the client speaks to (the API's by default; the
+   * dashboard has its own): `Location` and a final's partial URLs live under it.
+   */
+  async create(ownerId: string, h: TusHeaders, body: RawBodyStream, origin: string, root: string = TUS_UPLOADS_ROOT): Promise<TusAnswer> {
     assertTusResumable(h['tus-resumable']);
-    const concat = parseConcat(h['upload-concat'], `/${TUS_UPLOADS_ROOT}`);
+    const concat = parseConcat(h['upload-concat'], `/${root}`);
     const metadata = parseMetadata(h['upload-metadata']);
     if (h['upload-defer-length'] !== undefined) throw TusErrors.lengthRequired();
     if (concat.kind === 'final') {
       if (h['upload-length'] !== undefined) throw TusErrors.lengthOnFinal();
-      return this.createFinal(ownerId, concat.ids, fileMetadata(metadata), h['upload-metadata'] ?? null, origin);
+      return this.createFinal(ownerId, concat.ids, fileMetadata(metadata), h['upload-metadata'] ?? null, origin, root);
     }
     const length = parseByteCount(h['upload-length'], 'Upload-Length');
     if (length === null) throw TusErrors.lengthRequired();
@@ -98,7 +102,7 @@ export class TusUploadService {
     } else {
       upload = await this.uploads.insertPartial({ ...row, id });
     }
-    const headers: Record<string, string> = { location: this.urls.tusUpload(origin, id), 'upload-expires': httpDate(expiresAt) };
+    const headers: Record<string, string> = { location: this.urls.tusUpload(origin, id, root), 'upload-expires': httpDate(expiresAt) };
     if (length === 0) {
       // Nothing to PATCH: the empty file is ready at once (tus-js-client sends no PATCH).
       await this.finish(ownerId, upload, await resumeHasher(null));
@@ -233,6 +237,7 @@ export class TusUploadService {
     file: TusFileMetadata,
     metadata: string | null,
     origin: string,
+    root: string,
   ): Promise<TusAnswer> {
     const found = await this.uploads.findPartialsForOwner(ownerId, ids);
     const now = this.clock.now().getTime();
@@ -253,7 +258,7 @@ export class TusUploadService {
     const id = randomUUID();
     const key = blobKeyFor(id, randomUUID());
     const expiresAt = this.expiry();
-    const concatHeader = `final;${ids.map((p) => `/${TUS_UPLOADS_ROOT}/${p}`).join(' ')}`;
+    const concatHeader = `final;${ids.map((p) => `/${root}/${p}`).join(' ')}`;
     const { upload } = await this.uploads.insertWithFile(
       { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt },
       { ownerId, concat: 'final', length, offset: 0, metadata, concatHeader, storeState: { key }, expiresAt },
@@ -269,7 +274,7 @@ export class TusUploadService {
     }
     // Used up: the partials' rows and bytes go (the final has its own copy or copied parts).
     for (const partial of partials as TusUpload[]) await this.remove(ownerId, partial);
-    return { status: 201, headers: { location: this.urls.tusUpload(origin, id) } };
+    return { status: 201, headers: { location: this.urls.tusUpload(origin, id, root) } };
   }
 
   private async find(ownerId: string, id: string): Promise<TusUpload> {
