@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsOptional, IsUrl, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ToInt, Trimmed } from './env-transformers';
 import { validateEnv } from './validate-env';
 
@@ -32,7 +32,7 @@ class KeysEnv {
   EDS_LEAK_REPORTS_PER_HOUR?: number;
 
   @IsOptional() @Trimmed()
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['https', 'http', 'mailto'] }, { message: 'must be a mailto: or https: URI' })
+  @Matches(/^(mailto:[^\s@]+@[^\s@]+|https?:\/\/[^\s]+)$/, { message: 'must be a mailto: or https: URI' })
   EDS_SECURITY_CONTACT?: string;
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsString } from 'class-validator';
 
 /** The body of a leaked-key report: the shape of GitHub's credential-revocation API. */
 export class RevokeKeysDto {
@@ -14,7 +14,6 @@ export class RevokeKeysDto {
   @ArrayMinSize(1, { message: 'credentials must list at least one key' })
   @ArrayMaxSize(1000, { message: 'credentials may list at most 1000 keys' })
   @IsString({ each: true, message: 'each entry of credentials must be a string' })
-  @MaxLength(200, { each: true, message: 'each entry of credentials must be at most 200 characters' })
   credentials: string[];
 }
 
