@@ -27,7 +27,7 @@ let embedded: EmbeddedDatabase | null = null;
 async function bootstrap(): Promise<void> {
   const logger = new Logger('EDS');
   validateConfiguration();
-  const { port, dataDir } = appConfig();
+  const { port, dataDir, host } = appConfig();
   await assertWritableDir(dataDir);
   const storage = storageConfig();
   if (storage.driver === 's3') await assertS3BucketWritable(storage.s3);
@@ -55,7 +55,7 @@ async function bootstrap(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  await app.listen({ port, host: '0.0.0.0' });
+  await app.listen({ port, host });
   logger.log(`EDS listening on http://localhost:${port} — dashboard /dashboard, API docs /api/docs`);
 }
 

@@ -5,6 +5,7 @@ import { ApiKey } from '../src/api-keys/api-key.entity';
 import { hashApiKey } from '../src/api-keys/api-key-format';
 import { ApiKeyRepository } from '../src/api-keys/api-key.repository';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
+import { KeyLeakReportsService } from '../src/api-keys/key-leak-reports.service';
 import { AuditModule, AuditService } from '../src/audit';
 import { Clock, ClockModule } from '../src/common/clock';
 import { type Actor, ManagersModule, ManagersService } from '../src/managers';
@@ -29,7 +30,7 @@ describe('ApiKeysService on PostgreSQL (no HTTP)', () => {
   beforeAll(async () => {
     m = await startMedium({
       imports: [TypeOrmModule.forFeature([ApiKey]), AuditModule, ClockModule, ManagersModule],
-      providers: [ApiKeysService, ApiKeyAuthenticator, ApiKeyRepository, ApiKeyCache],
+      providers: [ApiKeysService, ApiKeyAuthenticator, ApiKeyRepository, ApiKeyCache, KeyLeakReportsService],
     });
     sut = m.module.get(ApiKeysService);
     authenticator = m.module.get(ApiKeyAuthenticator);
@@ -107,5 +108,37 @@ describe('ApiKeysService on PostgreSQL (no HTTP)', () => {
     expect(await sut.recordExpiries()).toBeGreaterThanOrEqual(1);
     expect(await sut.recordExpiries()).toBe(0);
     expect((await audit.forSubject('api_key', key.id)).filter((e) => e.action === 'api_key.expired')).toHaveLength(1);
+  });
+
+  it('keeps allowed networks canonical, refuses bad ones by code, and compiles them onto the principal', async () => {
+    const owner = await manager();
+    const { key, plaintext } = await sut.generate(owner, 'office', { allowedNetworks: '10.1.2.3/8\n2001:db8::1' });
+    expect(key.allowedNetworks).toEqual(['10.0.0.0/8', '2001:db8::1/128']);
+    await expect(sut.setNetworks(owner, key.id, ['10.0.0.0/8', 'nowhere'])).rejects.toEqual(refusal('BadAllowedNetworks', 400));
+    const principal = await authenticator.authenticate(plaintext);
+    expect(principal?.networks?.allows('10.9.9.9')).toBe(true);
+    expect(principal?.networks?.allows('192.0.2.1')).toBe(false);
+    expect((await sut.setNetworks(owner, key.id, [])).allowedNetworks).toEqual([]);
+    expect((await authenticator.authenticate(plaintext))?.networks).toBeNull();
+  });
+
+  it('a leak report stops only active listed keys, flags and audits them; rolling clears the flag', async () => {
+    const owner = await manager();
+    const leaked = await sut.generate(owner, 'leaked');
+    const bystander = await sut.generate(owner, 'bystander');
+    const reports = m.module.get(KeyLeakReportsService);
+    expect(await reports.report([leaked.plaintext, 'junk'], { ip: '192.0.2.9', userAgent: 'scanner' })).toBe(2);
+    expect(await authenticator.authenticate(leaked.plaintext)).toBeNull();
+    expect(await authenticator.authenticate(bystander.plaintext)).not.toBeNull();
+    expect((await sut.getVisibleTo(owner, leaked.key.id)).leakReportedAt).toBeInstanceOf(Date);
+    const [entry] = (await audit.forSubject('api_key', leaked.key.id)).filter((e) => e.action === 'api_key.reported_leaked');
+    expect(entry).toEqual(expect.objectContaining({ clientIp: '192.0.2.9', userAgent: 'scanner', actorEmail: null }));
+    // Reported again: nothing left to stop, nothing new in the trail.
+    await reports.report([leaked.plaintext], { ip: '192.0.2.9', userAgent: 'scanner' });
+    expect((await audit.forSubject('api_key', leaked.key.id)).filter((e) => e.action === 'api_key.reported_leaked')).toHaveLength(1);
+    const next = await sut.roll(owner, leaked.key.id, '24h');
+    expect(await authenticator.authenticate(next.plaintext)).not.toBeNull();
+    expect(await authenticator.authenticate(leaked.plaintext)).toBeNull();
+    expect((await sut.getVisibleTo(owner, leaked.key.id)).leakReportedAt).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { InitialSchema1795854518526 } from '../migrations/1795854518526-InitialSchema';
+import { KeyLifecycle1795857189626 } from '../migrations/1795857189626-KeyLifecycle';
 import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
@@ -8,6 +9,8 @@ import { startTestApp } from './support/test-app';
 
 /** The migrations before the key life cycle: what a database in the field has. */
 const BEFORE_KEY_LIFECYCLE = [InitialSchema1795854518526];
+/** Up to and including the migration under test (later ones are run by the app, and undone first below). */
+const WITH_KEY_LIFECYCLE = [InitialSchema1795854518526, KeyLifecycle1795857189626];
 
 describe('Key life-cycle migration (e2e)', () => {
   let url: string;
@@ -45,9 +48,8 @@ describe('Key life-cycle migration (e2e)', () => {
       return key.id as string;
     });
 
-    // The key life cycle comes first; later migrations (tus, attribution, …) follow it.
-    const applied = await withDataSource(undefined, (ds) => ds.runMigrations({ transaction: 'each' }));
-    expect(applied[0]?.name).toMatch(/^KeyLifecycle\d+$/);
+    const applied = await withDataSource(WITH_KEY_LIFECYCLE, (ds) => ds.runMigrations({ transaction: 'each' }));
+    expect(applied.map((m) => m.name)).toEqual([expect.stringMatching(/^KeyLifecycle\d+$/)]);
 
     const [row] = await withDataSource(undefined, (ds) =>
       ds.query(`SELECT name, is_active, scopes, expires_at, replaced_by_id, rolled_at, last_used_at FROM api_keys WHERE id = $1`, [keyId]),
@@ -88,13 +90,15 @@ describe('Key life-cycle migration (e2e)', () => {
       const lastApplied = async (): Promise<string> =>
         ((await ds.query(`SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1`)) as Array<{ name: string }>)[0].name;
       while (!/^KeyLifecycle\d+$/.test(await lastApplied())) await ds.undoLastMigration({ transaction: 'each' });
+      expect(await ds.query(`SELECT 1 FROM information_schema.columns WHERE table_name = 'api_keys' AND column_name = 'allowed_networks'`)).toEqual([]);
       await ds.undoLastMigration({ transaction: 'each' });
       expect(await ds.query(`SELECT to_regclass('audit_events') AS t`)).toEqual([{ t: null }]);
       const [{ count }] = await ds.query(`SELECT count(*) FROM api_keys`);
       expect(count).toBe('1');
       await ds.runMigrations({ transaction: 'each' });
-      const [row] = await ds.query(`SELECT scopes FROM api_keys`);
+      const [row] = await ds.query(`SELECT scopes, allowed_networks, leak_reported_at FROM api_keys`);
       expect(row.scopes).toEqual(['files:read', 'files:write', 'files:delete']);
+      expect(row).toMatchObject({ allowed_networks: [], leak_reported_at: null });
     });
   });
 });

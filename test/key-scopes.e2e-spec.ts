@@ -187,10 +187,14 @@ describe('Key scopes (e2e)', () => {
       expect(op.responses['403']?.content?.['application/json']?.example).toEqual(forbidden(scope));
     });
 
-    it('documents /me without a scope and without a 403', () => {
+    it('documents /me without a scope; its only 403 is the allowed-networks refusal', () => {
       const op = paths['/api/v1/me'].get;
       expect(op['x-required-scope']).toBeUndefined();
-      expect(op.responses['403']).toBeUndefined();
+      expect(op.responses['403']?.content?.['application/json']?.example).toEqual({
+        statusCode: 403,
+        error: 'Forbidden',
+        message: 'API key not allowed from this address',
+      });
     });
   });
 });

@@ -18,6 +18,8 @@ describe('OpenAPI document (e2e)', () => {
   let t: TestApp;
   let doc: Document;
   let operations: Array<{ path: string; method: string; op: Operation }>;
+  /** The operations that need a key: all but those documented as public (`security: []`). */
+  let keyed: Array<{ path: string; method: string; op: Operation }>;
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -28,6 +30,7 @@ describe('OpenAPI document (e2e)', () => {
         .filter(([method]) => METHODS.includes(method))
         .map(([method, op]) => ({ path, method, op })),
     );
+    keyed = operations.filter(({ op }) => !(Array.isArray(op.security) && op.security.length === 0));
   });
   afterAll(async () => {
     await t?.destroy();
@@ -57,9 +60,16 @@ describe('OpenAPI document (e2e)', () => {
     expect(paths.filter((p) => !p.startsWith('/api/v1/'))).toEqual([]);
   });
 
-  it('applies the key scheme and the shared 401 with both named examples to every /api/v1 operation', () => {
-    expect(operations.length).toBeGreaterThanOrEqual(2);
-    for (const { path, method, op } of operations) {
+  it('documents exactly one operation as public: the leaked-key report, which needs no key', () => {
+    expect(operations.filter((o) => !keyed.includes(o)).map((o) => `${o.method.toUpperCase()} ${o.path}`)).toEqual(['POST /api/v1/keys/revoke']);
+    const revoke = doc.paths['/api/v1/keys/revoke'].post;
+    expect(revoke.security).toEqual([]);
+    expect(revoke.responses['401']).toBeUndefined();
+  });
+
+  it('applies the key scheme and the shared 401 with both named examples to every other /api/v1 operation', () => {
+    expect(keyed.length).toBeGreaterThanOrEqual(2);
+    for (const { path, method, op } of keyed) {
       const where = `${method.toUpperCase()} ${path}`;
       expect({ where, security: op.security }).toEqual({ where, security: [{ 'api-key': [] }] });
       const unauthorized = op.responses['401']?.content?.['application/json'];
@@ -84,9 +94,9 @@ describe('OpenAPI document (e2e)', () => {
     }
   });
 
-  it('is true: every documented operation really answers its documented 401s', async () => {
+  it('is true: every keyed operation really answers its documented 401s', async () => {
     const sample = '7b0f5e9c-1d2e-4f3a-9b8c-7d6e5f4a3b2c';
-    for (const { path, method } of operations) {
+    for (const { path, method } of keyed) {
       const url = path.replace(/\{[^}]+\}/g, sample);
       const missing = await request(t.http)[method as 'get'](url).expect(401);
       expect(missing.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Missing API key' });

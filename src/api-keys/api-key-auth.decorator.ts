@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
+import { ADDRESS_NOT_ALLOWED, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
 import { API_KEY_AUTH } from './api-key-route.guard';
 import { API_KEY_HEADER } from './api-key.strategy';
 
@@ -35,6 +35,13 @@ export function ApiKeyAuth(): ReturnType<typeof applyDecorators> {
           value: { statusCode: 401, error: 'Unauthorized', message: INVALID_API_KEY },
         },
       },
+    }),
+    // Routes that need a scope document their 403 with the scope's example (a method-level
+    // response replaces this one), and say there that it also covers the address refusal.
+    ApiForbiddenResponse({
+      description: 'The API key is valid but not allowed from this client address (its allowed networks).',
+      type: ErrorResponseDto,
+      example: { statusCode: 403, error: 'Forbidden', message: ADDRESS_NOT_ALLOWED },
     }),
     ApiTooManyRequestsResponse({
       description:

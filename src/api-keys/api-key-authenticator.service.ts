@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
+import { compileNetworks } from './allowed-networks';
 import { ApiKeyCache } from './api-key.cache';
 import { hashApiKey, isWellFormedApiKey } from './api-key-format';
 import type { ApiKeyPrincipal } from './api-key-principal';
@@ -55,6 +56,7 @@ export class ApiKeyAuthenticator {
       owner: { id: key.owner.id, email: key.owner.email },
       scopes: key.scopes,
       expiresAt: key.expiresAt,
+      networks: compileNetworks(key.allowedNetworks),
     };
     if (this.isExpired(principal)) return null;
     this.cache.set(keyHash, principal, generation);

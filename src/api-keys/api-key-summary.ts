@@ -21,6 +21,12 @@ export interface ApiKeySummary {
   rolledAt: Date | null;
   lastClientIp: string | null;
   lastUserAgent: string | null;
+  /** Canonical CIDR ranges; empty: usable from anywhere. */
+  allowedNetworks: string[];
+  lastRefusedIp: string | null;
+  lastRefusedAt: Date | null;
+  /** Someone reported the key as leaked (it was deactivated then); null once acknowledged or rolled. */
+  leakReportedAt: Date | null;
   owner: { id: string; email: string } | null;
 }
 
@@ -46,6 +52,10 @@ export function toSummary(key: ApiKey): ApiKeySummary {
     rolledAt: key.rolledAt,
     lastClientIp: key.lastClientIp,
     lastUserAgent: key.lastUserAgent,
+    allowedNetworks: key.allowedNetworks ?? [],
+    lastRefusedIp: key.lastRefusedIp ?? null,
+    lastRefusedAt: key.lastRefusedAt ?? null,
+    leakReportedAt: key.leakReportedAt ?? null,
     owner: key.owner ? { id: key.owner.id, email: key.owner.email } : null,
   };
 }

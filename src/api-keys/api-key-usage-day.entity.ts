@@ -20,4 +20,8 @@ export class ApiKeyUsageDay {
 
   @Column({ type: 'integer' })
   requests: number;
+
+  /** Requests with a valid key refused for their client address (allowed networks). */
+  @Column({ type: 'integer', default: 0 })
+  refused: number;
 }

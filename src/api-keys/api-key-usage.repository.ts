@@ -13,6 +13,15 @@ export interface KeyUse {
   requestsByDay: ReadonlyMap<string, number>;
 }
 
+/** A key's refusals on one UTC day, coalesced in memory (RefusalTracker). */
+export interface KeyRefusals {
+  keyId: string;
+  day: string;
+  count: number;
+  lastAt: Date;
+  ip: string;
+}
+
 @Injectable()
 export class ApiKeyUsageRepository {
   constructor(@InjectRepository(ApiKeyUsageDay) private readonly days: Repository<ApiKeyUsageDay>) {}
@@ -67,12 +76,37 @@ export class ApiKeyUsageRepository {
     );
   }
 
+  /**
+   * Writes coalesced refusals (a valid key from outside its allowed networks)
+   * in one statement: the latest refused address and time, and the per-day
+   * refused counts next to the requests.
+   */
+  async recordRefusals(values: ReadonlyArray<KeyRefusals>): Promise<void> {
+    if (values.length === 0) return;
+    const ids = values.map((v) => v.keyId);
+    await this.days.query(
+      `WITH r AS (
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::date[], $5::int[]) AS r(id, at, ip, day, n)
+       ), stamped AS (
+         UPDATE api_keys AS k
+            SET last_refused_at = GREATEST(k.last_refused_at, r.at),
+                last_refused_ip = CASE WHEN k.last_refused_at IS NULL OR r.at >= k.last_refused_at THEN r.ip ELSE k.last_refused_ip END
+           FROM r WHERE k.id = r.id
+          RETURNING k.id
+       )
+       INSERT INTO api_key_usage_days AS d (key_id, day, requests, refused)
+       SELECT r.id, r.day, 0, r.n FROM r JOIN stamped AS s ON s.id = r.id
+       ON CONFLICT (key_id, day) DO UPDATE SET refused = d.refused + EXCLUDED.refused`,
+      [ids, values.map((v) => v.lastAt.toISOString()), values.map((v) => v.ip), values.map((v) => v.day), values.map((v) => v.count)],
+    );
+  }
+
   /** The key's daily counts from `firstDay` (`YYYY-MM-DD`, inclusive) on. */
-  async daysSince(keyId: string, firstDay: string): Promise<Array<{ day: string; requests: number }>> {
+  async daysSince(keyId: string, firstDay: string): Promise<Array<{ day: string; requests: number; refused: number }>> {
     const rows = await this.days.find({
       where: { keyId, day: MoreThanOrEqual(firstDay) },
       order: { day: 'ASC' },
     });
-    return rows.map((r) => ({ day: r.day, requests: r.requests }));
+    return rows.map((r) => ({ day: r.day, requests: r.requests, refused: r.refused }));
   }
 }

@@ -14,6 +14,8 @@ export interface UsageReport {
   days: Array<{ day: string; requests: number }>;
   total: number;
   today: number;
+  /** Requests refused in the window for coming from outside the key's allowed networks. */
+  refused: number;
 }
 
 export interface KeyReport extends KeyReview {
@@ -45,6 +47,7 @@ export class ApiKeyUsageService {
     const today = utcDayNumber(now);
     const rows = await this.usage.daysSince(keyId, dayString(today - USAGE_DAYS + 1));
     const byDay = new Map(rows.map((r) => [r.day, r.requests]));
+    const refused = rows.reduce((sum, r) => sum + r.refused, 0);
     const days = Array.from({ length: USAGE_DAYS }, (_, i) => {
       const day = dayString(today - USAGE_DAYS + 1 + i);
       return { day, requests: byDay.get(day) ?? 0 };
@@ -53,6 +56,7 @@ export class ApiKeyUsageService {
       days,
       total: days.reduce((sum, d) => sum + d.requests, 0),
       today: days[days.length - 1].requests,
+      refused,
     };
   }
 }

@@ -12,6 +12,7 @@ const principal = (keyId: string): ApiKeyPrincipal => ({
   owner: { id: 'owner', email: 'o@example.com' },
   scopes: ['files:read'],
   expiresAt: null,
+  networks: null,
 });
 
 describe('ApiKeyCache', () => {

@@ -85,4 +85,19 @@ export class ApiKey {
 
   @Column({ name: 'last_user_agent', type: 'varchar', length: 512, nullable: true })
   lastUserAgent: string | null;
+
+  /** CIDR ranges (canonical, see allowed-networks.ts) the key may be used from; empty: anywhere. */
+  @Column({ name: 'allowed_networks', type: 'text', array: true, default: () => "'{}'" })
+  allowedNetworks: string[];
+
+  /** The latest request refused for coming from outside allowedNetworks (coalesced, like lastUsedAt). */
+  @Column({ name: 'last_refused_ip', type: 'varchar', length: 64, nullable: true })
+  lastRefusedIp: string | null;
+
+  @Column({ name: 'last_refused_at', type: 'timestamptz', nullable: true })
+  lastRefusedAt: Date | null;
+
+  /** Set when someone reported the key as leaked (it was deactivated then); cleared once the owner acknowledges or rolls it. */
+  @Column({ name: 'leak_reported_at', type: 'timestamptz', nullable: true })
+  leakReportedAt: Date | null;
 }

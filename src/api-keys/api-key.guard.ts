@@ -1,4 +1,4 @@
-import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ExecutionContext, ForbiddenException, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
@@ -6,9 +6,11 @@ import type { ApiKeyPrincipal } from './api-key-principal';
 import { API_KEY_HEADER, API_KEY_STRATEGY } from './api-key.strategy';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
 import { LastUsedTracker } from './last-used.tracker';
+import { RefusalTracker } from './refusal.tracker';
 
 export const MISSING_API_KEY = 'Missing API key';
 export const INVALID_API_KEY = 'Invalid or inactive API key';
+export const ADDRESS_NOT_ALLOWED = 'API key not allowed from this address';
 
 type KeyedRequest = FastifyRequest & { user?: ApiKeyPrincipal };
 
@@ -31,6 +33,8 @@ export class ApiKeyGuard extends AuthGuard(API_KEY_STRATEGY) {
     private readonly failures: ApiKeyFailureLimiter,
     private readonly uses: LastUsedTracker,
     private readonly apiKeys: ApiKeyAuthenticator,
+    // Optional only so unit specs may leave it out; Nest always injects it.
+    @Optional() private readonly refusals?: RefusalTracker,
   ) {
     super();
   }
@@ -76,7 +80,16 @@ export class ApiKeyGuard extends AuthGuard(API_KEY_STRATEGY) {
     }
   }
 
+  /**
+   * A valid key from outside its allowed networks is refused with 403 (not
+   * 401: the key is real; not counted as a failed guess). Keys with no list
+   * skip this with one null check; listed ones answer from the matcher's memo.
+   */
   private admit(request: KeyedRequest, principal: ApiKeyPrincipal, address: string): void {
+    if (principal.networks !== null && principal.networks !== undefined && !principal.networks.allows(address)) {
+      this.refusals?.refuse(principal.keyId, address);
+      throw new ForbiddenException(ADDRESS_NOT_ALLOWED);
+    }
     request.user = principal;
     this.uses.touch(principal.keyId, undefined, { ip: address, userAgent: request.headers['user-agent'] });
   }

@@ -13,6 +13,7 @@ export interface NewApiKey {
   lastFour: string;
   scopes: ApiKeyScope[];
   expiresAt: Date | null;
+  allowedNetworks?: string[];
 }
 
 /** What a roll changes on the old key. */
@@ -105,6 +106,35 @@ export class ApiKeyRepository {
     }
     // Other instances may hold the key with its old expiry: make them look again.
     await this.announceRevocation(tx, id);
+  }
+
+  /** Replaces the key's allowed networks and announces it: every instance drops the cached principal and its old matcher. */
+  async setNetworks(tx: EntityManager, id: string, networks: readonly string[]): Promise<void> {
+    await tx.query('UPDATE api_keys SET allowed_networks = $2::text[] WHERE id = $1', [id, networks]);
+    await this.announceRevocation(tx, id);
+  }
+
+  /**
+   * Deactivates every active key among `hashes` as reported leaked, flags it,
+   * and announces each; answers the keys it stopped. One statement whatever
+   * the list holds (an empty list included), so a report of unknown keys
+   * costs what a report of real ones does.
+   */
+  async deactivateReported(tx: EntityManager, hashes: readonly string[], at: Date): Promise<ApiKey[]> {
+    const [rows] = (await tx.query(
+      `UPDATE api_keys SET is_active = false, deactivated_at = $2, leak_reported_at = $2
+        WHERE key_hash = ANY($1::char(64)[]) AND is_active
+        RETURNING id, owner_id, name, last_four`,
+      [hashes, at],
+    )) as [Array<Record<string, string>>, number];
+    const keys = rows.map((r) => this.repo.create({ id: r.id, ownerId: r.owner_id, name: r.name, lastFour: r.last_four }));
+    for (const key of keys) await this.announceRevocation(tx, key.id);
+    return keys;
+  }
+
+  /** Clears the leak flag (the owner saw it, or rolled the key). */
+  async clearLeakFlag(tx: EntityManager, id: string): Promise<void> {
+    await tx.update(ApiKey, { id }, { leakReportedAt: null });
   }
 
   async remove(tx: EntityManager, id: string): Promise<void> {

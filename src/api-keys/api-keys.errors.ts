@@ -16,6 +16,11 @@ export const ApiKeyErrors = {
   notRollable: () => new DomainError('KeyNotRollable', 409, 'Only an active key can be rolled'),
   alreadyRolled: () => new DomainError('KeyAlreadyRolled', 409, 'This key was already rolled; roll its replacement instead'),
   stillWorking: () => new DomainError('KeyStillWorking', 409, 'Deactivate the key before deleting it'),
+  badNetworks: (reasons: readonly string[]) => new DomainError('BadAllowedNetworks', 400, reasons.join('; ')),
+  reportsThrottled: (retryAfter: number) =>
+    new DomainError('LeakReportsThrottled', 429, `Too many leaked-key reports from this address; try again in ${retryAfter} seconds`, {
+      'retry-after': String(retryAfter),
+    }),
 } as const;
 
 /** The codes a key form shows next to its fields (the rest are page errors: 404, 409). */
@@ -25,4 +30,5 @@ export const KEY_FORM_ERROR_CODES: ReadonlySet<string> = new Set([
   'ExpiryDateInvalid',
   'ExpiryDatePast',
   'ExpiryDateTooFar',
+  'BadAllowedNetworks',
 ]);

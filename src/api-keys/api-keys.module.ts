@@ -22,6 +22,11 @@ import { KeyHygieneService } from './key-hygiene.service';
 import { KeyRevocationListener } from './key-revocation.listener';
 import { LastUsedTracker } from './last-used.tracker';
 import { MeController } from './me.controller';
+import { KeyLeakReportsService } from './key-leak-reports.service';
+import { KeyReportsController } from './key-reports.controller';
+import { LeakReportPagesController } from './leak-report-pages.controller';
+import { LeakReportThrottle } from './leak-report.throttle';
+import { RefusalTracker } from './refusal.tracker';
 
 /**
  * API keys: their life cycle (ApiKeysService), how the dashboard reads them
@@ -31,7 +36,7 @@ import { MeController } from './me.controller';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKey, ApiKeyUsageDay]), PassportModule, AuditModule, ClockModule],
-  controllers: [MeController],
+  controllers: [MeController, KeyReportsController, LeakReportPagesController],
   providers: [
     ApiKeyRepository,
     ApiKeyUsageRepository,
@@ -42,7 +47,10 @@ import { MeController } from './me.controller';
     ApiKeyCache,
     KeyRevocationListener,
     LastUsedTracker,
+    RefusalTracker,
     KeyExpirySweeper,
+    KeyLeakReportsService,
+    LeakReportThrottle,
     ApiKeyStrategy,
     ApiKeyGuard,
     ApiKeyScopeGuard,

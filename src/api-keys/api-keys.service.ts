@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type AuditOrigin, AuditService, NO_ORIGIN, type NewAuditEvent } from '../audit';
 import { Clock } from '../common/clock';
 import { type Actor, ALL_OWNERS, ownerScopeOf } from '../managers';
+import { parseAllowedNetworks } from './allowed-networks';
 import { ApiKeyCache } from './api-key.cache';
 import { maskApiKey, newApiKey } from './api-key-format';
 import { ApiKeyRepository } from './api-key.repository';
@@ -18,6 +19,8 @@ export interface NewKeyOptions {
   expiry?: KeyExpiry;
   /** Where the request that creates it came from, for the audit trail. */
   origin?: AuditOrigin;
+  /** CIDR ranges, as typed (see allowed-networks.ts). Default: anywhere. */
+  allowedNetworks?: string | readonly string[];
 }
 
 /**
@@ -42,9 +45,10 @@ export class ApiKeysService {
     if (scopes.length === 0) throw ApiKeyErrors.noScope();
     const now = this.clock.now();
     const expiresAt = expiryInstant(options.expiry ?? NEVER_EXPIRES, now);
+    const allowedNetworks = validNetworks(options.allowedNetworks ?? []);
     const { plaintext, keyHash, lastFour } = newApiKey();
     const saved = await this.keys.transaction(async (tx) => {
-      const key = await this.keys.insert({ ownerId: owner.id, name: name.trim(), keyHash, lastFour, scopes, expiresAt }, tx);
+      const key = await this.keys.insert({ ownerId: owner.id, name: name.trim(), keyHash, lastFour, scopes, expiresAt, allowedNetworks }, tx);
       await this.audit.record(
         [{
           action: 'api_key.created',
@@ -52,7 +56,7 @@ export class ApiKeysService {
           actor: { id: owner.id, email: owner.email },
           origin: options.origin ?? NO_ORIGIN,
           subject: auditSubjectOf(key),
-          details: { scopes, expiresAt: expiresAt?.toISOString() ?? null },
+          details: { scopes, expiresAt: expiresAt?.toISOString() ?? null, ...(allowedNetworks.length ? { allowedNetworks } : {}) },
         }],
         tx,
       );
@@ -106,7 +110,9 @@ export class ApiKeysService {
     const replacement = await this.keys.transaction(async (tx) => {
       const old = await this.keys.lockFor(tx, ownerScopeOf(actor), id);
       if (!old) throw ApiKeyErrors.keyNotFound();
-      if (!mayAct(old, now)) throw ApiKeyErrors.notRollable();
+      // A key reported leaked was stopped by the report; rolling it is how its owner replaces it.
+      const leaked = old.leakReportedAt !== null;
+      if (!leaked && !mayAct(old, now)) throw ApiKeyErrors.notRollable();
       if (old.replacedById) throw ApiKeyErrors.alreadyRolled();
       const created = await this.keys.insert(
         {
@@ -116,10 +122,13 @@ export class ApiKeysService {
           lastFour,
           scopes: old.scopes,
           expiresAt: replacementExpiry(old, now),
+          allowedNetworks: old.allowedNetworks,
         },
         tx,
       );
-      await this.keys.markRolled(tx, old.id, { replacementId: created.id, at: now, graceEndsAt });
+      // A leaked key gets no grace, whatever was asked: it is already stopped and stays so.
+      await this.keys.markRolled(tx, old.id, { replacementId: created.id, at: now, graceEndsAt: leaked ? null : graceEndsAt });
+      if (leaked) await this.keys.clearLeakFlag(tx, old.id);
       const who = { id: actor.id, email: actor.email };
       await this.audit.record(
         [
@@ -148,6 +157,46 @@ export class ApiKeysService {
     this.logger.log(`API key ${id} rolled into ${replacement.id} (grace ${grace}) by manager ${actor.id}`);
     const withOwner = await this.keys.findFor(ALL_OWNERS, replacement.id);
     return { key: toSummary(withOwner ?? replacement), plaintext };
+  }
+
+  /** Replaces the key's allowed networks (empty: anywhere); every instance applies it within the revocation notice. */
+  async setNetworks(actor: Actor, id: string, input: string | readonly string[], origin: AuditOrigin = NO_ORIGIN): Promise<ApiKeySummary> {
+    const networks = validNetworks(input);
+    const now = this.clock.now();
+    await this.keys.transaction(async (tx) => {
+      const key = await this.keys.lockFor(tx, ownerScopeOf(actor), id);
+      if (!key) throw ApiKeyErrors.keyNotFound();
+      await this.keys.setNetworks(tx, id, networks);
+      await this.audit.record(
+        [{
+          action: 'api_key.networks_changed',
+          at: now,
+          actor: { id: actor.id, email: actor.email },
+          origin,
+          subject: auditSubjectOf(key),
+          details: { allowedNetworks: networks, before: key.allowedNetworks },
+        }],
+        tx,
+      );
+    });
+    this.cache.evict(id);
+    return this.getVisibleTo(actor, id);
+  }
+
+  /** The owner saw the "reported as leaked" flag and keeps the key stopped; the flag goes. */
+  async acknowledgeLeak(actor: Actor, id: string, origin: AuditOrigin = NO_ORIGIN): Promise<ApiKeySummary> {
+    const now = this.clock.now();
+    await this.keys.transaction(async (tx) => {
+      const key = await this.keys.lockFor(tx, ownerScopeOf(actor), id);
+      if (!key) throw ApiKeyErrors.keyNotFound();
+      if (!key.leakReportedAt) return;
+      await this.keys.clearLeakFlag(tx, id);
+      await this.audit.record(
+        [{ action: 'api_key.leak_acknowledged', at: now, actor: { id: actor.id, email: actor.email }, origin, subject: auditSubjectOf(key) }],
+        tx,
+      );
+    });
+    return this.getVisibleTo(actor, id);
   }
 
   /**
@@ -193,4 +242,10 @@ export class ApiKeysService {
       return events.length;
     });
   }
+}
+
+function validNetworks(input: string | readonly string[]): string[] {
+  const { networks, errors } = parseAllowedNetworks(input);
+  if (errors.length > 0) throw ApiKeyErrors.badNetworks(errors);
+  return networks;
 }

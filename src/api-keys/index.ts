@@ -25,3 +25,4 @@ export { EXPIRY_DAY_CHOICES, GRACE_LABELS, GRACE_PERIODS, type GracePeriod, type
 export { HYGIENE_FLAG_CODES, type HygieneFlag, type HygieneThresholds, type KeyReview } from './key-hygiene';
 export { canDeactivate, canDelete, canRoll, hasExpired, keyStateOf, type KeyState, mayAct } from './key-state';
 export { ApiKeyErrors, KEY_FORM_ERROR_CODES } from './api-keys.errors';
+export { MAX_ALLOWED_NETWORKS, parseAllowedNetworks } from './allowed-networks';

@@ -20,6 +20,10 @@ const key = (over: Partial<ApiKeySummary> = {}): ApiKeySummary => ({
   rolledAt: null,
   lastClientIp: null,
   lastUserAgent: null,
+  allowedNetworks: [],
+  lastRefusedIp: null,
+  lastRefusedAt: null,
+  leakReportedAt: null,
   owner: null,
   ...over,
 });

@@ -17,7 +17,7 @@ export function RequireScope(scope: ApiKeyScope): MethodDecorator {
     UseGuards(ApiKeyScopeGuard),
     ApiExtension('x-required-scope', scope),
     ApiForbiddenResponse({
-      description: `The API key does not have the \`${scope}\` scope.`,
+      description: `The API key does not have the \`${scope}\` scope, or is not allowed from this client address (its allowed networks).`,
       type: ErrorResponseDto,
       example: { statusCode: 403, error: 'Forbidden', message: lacksScopeMessage(scope) },
     }),

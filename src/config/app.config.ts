@@ -1,5 +1,5 @@
 import { registerAs } from '@nestjs/config';
-import { IsBoolean, IsInt, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsIP, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { resolve } from 'node:path';
 import { ToBool, ToInt, Trimmed } from './env-transformers';
 import { validateEnv } from './validate-env';
@@ -17,6 +17,10 @@ class AppEnv {
 
   @IsOptional() @ToBool() @IsBoolean()
   EDS_TRUST_PROXY?: boolean;
+
+  @IsOptional() @Trimmed()
+  @IsIP(undefined, { message: 'must be an IP address to listen on, e.g. :: (every IPv6 and IPv4 address), 0.0.0.0 or 127.0.0.1' })
+  EDS_HOST?: string;
 }
 
 export interface AppConfig {
@@ -26,6 +30,8 @@ export interface AppConfig {
   publicUrl: string | null;
   /** Honour X-Forwarded-* (client address, protocol) from a reverse proxy. */
   trustProxy: boolean;
+  /** The address to listen on; `::` (the default) takes IPv6 and IPv4 clients on dual-stack hosts. */
+  host: string;
 }
 
 export const appConfig = registerAs('app', (): AppConfig => {
@@ -35,5 +41,6 @@ export const appConfig = registerAs('app', (): AppConfig => {
     dataDir: resolve(env.EDS_DATA_DIR ?? './data'),
     publicUrl: env.EDS_PUBLIC_URL ? env.EDS_PUBLIC_URL.replace(/\/+$/, '') : null,
     trustProxy: env.EDS_TRUST_PROXY ?? false,
+    host: env.EDS_HOST ?? '::',
   };
 });

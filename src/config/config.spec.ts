@@ -18,17 +18,18 @@ describe('configuration', () => {
   };
 
   it('has working defaults', () => {
-    withEnv({ PORT: undefined, EDS_DATA_DIR: undefined, EDS_PUBLIC_URL: undefined, EDS_STORAGE_DRIVER: undefined, EDS_MAX_UPLOAD_BYTES: undefined });
-    expect(appConfig()).toEqual(expect.objectContaining({ port: 3000, publicUrl: null, trustProxy: false }));
+    withEnv({ PORT: undefined, EDS_HOST: undefined, EDS_DATA_DIR: undefined, EDS_PUBLIC_URL: undefined, EDS_STORAGE_DRIVER: undefined, EDS_MAX_UPLOAD_BYTES: undefined });
+    expect(appConfig()).toEqual(expect.objectContaining({ port: 3000, publicUrl: null, trustProxy: false, host: '::' }));
     expect(appConfig().dataDir).toMatch(/\/data$/);
     expect(storageConfig()).toEqual(expect.objectContaining({ driver: 'fs', maxUploadBytes: 5 * 1024 ** 3 }));
   });
 
   it('reads the key hygiene thresholds', () => {
-    withEnv({ EDS_KEY_NEVER_USED_DAYS: '3', EDS_KEY_UNUSED_DAYS: undefined, EDS_KEY_MAX_AGE_DAYS: '180', EDS_KEY_EXPIRY_WARNING_DAYS: undefined, EDS_LAST_USED_FLUSH_MS: undefined, EDS_KEY_CACHE_TTL_MS: undefined, EDS_KEY_CACHE_MAX: undefined, EDS_API_KEY_FAILURES_PER_MINUTE: undefined });
+    withEnv({ EDS_KEY_NEVER_USED_DAYS: '3', EDS_KEY_UNUSED_DAYS: undefined, EDS_KEY_MAX_AGE_DAYS: '180', EDS_KEY_EXPIRY_WARNING_DAYS: undefined, EDS_LAST_USED_FLUSH_MS: undefined, EDS_KEY_CACHE_TTL_MS: undefined, EDS_KEY_CACHE_MAX: undefined, EDS_API_KEY_FAILURES_PER_MINUTE: undefined, EDS_LEAK_REPORTS_PER_HOUR: undefined, EDS_SECURITY_CONTACT: undefined });
     expect(keysConfig()).toEqual({
       neverUsedDays: 3, unusedDays: 30, maxAgeDays: 180, expiringWithinDays: 7,
       lastUsedFlushMs: 5_000, keyCacheTtlMs: 10_000, keyCacheMax: 10_000, apiKeyFailuresPerMinute: 30,
+      leakReportsPerHour: 60, securityContact: null,
     });
   });
 
@@ -49,6 +50,9 @@ describe('configuration', () => {
     [{ EDS_ADMIN_EMAIL: 'not-an-email', EDS_ADMIN_PASSWORD: 'long-enough-password' }, /EDS_ADMIN_EMAIL/, authConfig],
     [{ EDS_SESSION_SECRET: 'too-short' }, /EDS_SESSION_SECRET/, authConfig],
     [{ EDS_KEY_UNUSED_DAYS: '0' }, /EDS_KEY_UNUSED_DAYS/, keysConfig],
+    [{ EDS_HOST: 'everywhere' }, /EDS_HOST must be an IP address/, appConfig],
+    [{ EDS_SECURITY_CONTACT: 'call us' }, /EDS_SECURITY_CONTACT must be a mailto: or https: URI/, keysConfig],
+    [{ EDS_LEAK_REPORTS_PER_HOUR: '0' }, /EDS_LEAK_REPORTS_PER_HOUR/, keysConfig],
   ])('refuses %j with one clear line naming the variable', (env, message, load) => {
     withEnv(env);
     expect(() => load()).toThrow(ConfigurationError);

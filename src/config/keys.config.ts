@@ -1,6 +1,6 @@
 import { registerAs } from '@nestjs/config';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { ToInt } from './env-transformers';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { ToInt, Trimmed } from './env-transformers';
 import { validateEnv } from './validate-env';
 
 class KeysEnv {
@@ -27,6 +27,13 @@ class KeysEnv {
 
   @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100)
   EDS_API_KEY_FAILURES_PER_MINUTE?: number;
+
+  @IsOptional() @ToInt() @IsInt() @Min(1) @Max(100_000)
+  EDS_LEAK_REPORTS_PER_HOUR?: number;
+
+  @IsOptional() @Trimmed()
+  @Matches(/^(mailto:[^\s@]+@[^\s@]+|https?:\/\/[^\s]+)$/, { message: 'must be a mailto: or https: URI' })
+  EDS_SECURITY_CONTACT?: string;
 }
 
 /** Everything about API keys: hygiene thresholds (see README, "Key life cycle"), the key cache, use stamping, guessing. */
@@ -47,6 +54,10 @@ export interface KeysConfig {
   keyCacheMax: number;
   /** Failed key checks per client address per minute before 429. */
   apiKeyFailuresPerMinute: number;
+  /** Leaked-key reports (POST /api/v1/keys/revoke) per client address per hour before 429. */
+  leakReportsPerHour: number;
+  /** security.txt's Contact; null: the public page on reporting a found key. */
+  securityContact: string | null;
 }
 
 export const keysConfig = registerAs('keys', (): KeysConfig => {
@@ -60,5 +71,7 @@ export const keysConfig = registerAs('keys', (): KeysConfig => {
     keyCacheTtlMs: env.EDS_KEY_CACHE_TTL_MS ?? 10_000,
     keyCacheMax: env.EDS_KEY_CACHE_MAX ?? 10_000,
     apiKeyFailuresPerMinute: env.EDS_API_KEY_FAILURES_PER_MINUTE ?? 30,
+    leakReportsPerHour: env.EDS_LEAK_REPORTS_PER_HOUR ?? 60,
+    securityContact: env.EDS_SECURITY_CONTACT ?? null,
   };
 });

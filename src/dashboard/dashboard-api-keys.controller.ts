@@ -13,12 +13,12 @@ import {
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AuditOrigin, Requester } from '../audit';
-import { ApiKeysService, ApiKeyUsageService, KEY_FORM_ERROR_CODES, KeyHygieneService } from '../api-keys';
+import { ApiKeysService, ApiKeyUsageService, KEY_FORM_ERROR_CODES, KeyHygieneService, parseAllowedNetworks } from '../api-keys';
 import { isDomainError } from '../common/domain-error';
 import { UUID_PIPE } from '../common/uuid.pipe';
 import type { Actor } from '../managers';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
-import { NewApiKeyForm, parseForm } from './forms';
+import { NetworksForm, NewApiKeyForm, parseForm } from './forms';
 import { auditRow, keyListView, keyRow, newKeyFormView } from './key-views';
 import { DashboardExceptionFilter } from './dashboard-error';
 import { Page, PageContext } from './page.decorator';
@@ -68,8 +68,54 @@ export class DashboardApiKeysController {
   @Get(':id')
   @Render('api-keys/show')
   async show(@Param('id', UUID_PIPE) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+    return this.showView(id, page, request);
+  }
+
+  /** The key's allowed networks, replaced as a whole (empty: anywhere). */
+  @Post(':id/networks')
+  async setNetworks(
+    @Param('id', UUID_PIPE) id: string,
+    @Body() body: unknown,
+    @Page() page: PageContext,
+    @Requester() origin: AuditOrigin,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const form = parseForm(NetworksForm, body);
+    const parsed = form.ok ? parseAllowedNetworks(form.value.allowedNetworks) : { networks: [], errors: form.errors };
+    if (parsed.errors.length > 0) {
+      const posted = (body as { allowedNetworks?: unknown } | null)?.allowedNetworks;
+      await reply.status(400).view('api-keys/show', {
+        ...(await this.showView(id, page, request)),
+        networksText: typeof posted === 'string' ? posted : '',
+        errors: parsed.errors,
+      });
+      return;
+    }
+    const key = await this.apiKeys.setNetworks(actorOf(request), id, parsed.networks, origin);
+    request.session.notice = key.allowedNetworks.length
+      ? `Key “${key.name}” now works only from ${key.allowedNetworks.join(', ')}.`
+      : `Key “${key.name}” now works from anywhere.`;
+    await reply.status(303).redirect(`/dashboard/api-keys/${id}`);
+  }
+
+  /** Dismisses the "reported as leaked" flag; the key stays deactivated. */
+  @Post(':id/acknowledge-leak')
+  async acknowledgeLeak(
+    @Param('id', UUID_PIPE) id: string,
+    @Requester() origin: AuditOrigin,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const key = await this.apiKeys.acknowledgeLeak(actorOf(request), id, origin);
+    request.session.notice = `Key “${key.name}” (${key.maskedKey}) stays deactivated; the leak report is dismissed.`;
+    await reply.status(303).redirect('/dashboard/api-keys');
+  }
+
+  private async showView(id: string, page: PageContext, request: FastifyRequest): Promise<object> {
     const report = await this.usage.reportFor(actorOf(request), id);
     return {
+      networksText: report.key.allowedNetworks.join('\n'),
       title: report.key.name,
       page,
       now: report.now,
@@ -86,8 +132,11 @@ export class DashboardApiKeysController {
     form: NewApiKeyForm,
     origin: AuditOrigin,
   ): Promise<{ key: object; plaintext: string } | { errors: string[] }> {
+    // One line per bad range, next to the field (the service checks the same rule again).
+    const networks = parseAllowedNetworks(form.allowedNetworks);
+    if (networks.errors.length > 0) return { errors: networks.errors };
     try {
-      return await this.apiKeys.generate(actor, form.name, { scopes: form.scopes, expiry: form.keyExpiry(), origin });
+      return await this.apiKeys.generate(actor, form.name, { scopes: form.scopes, expiry: form.keyExpiry(), origin, allowedNetworks: form.allowedNetworks });
     } catch (error) {
       if (isDomainError(error) && KEY_FORM_ERROR_CODES.has(error.code)) return { errors: [error.message] };
       throw error;

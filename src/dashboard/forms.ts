@@ -74,6 +74,13 @@ export class NewApiKeyForm {
   @IsIn(API_KEY_SCOPES, { each: true, message: 'Unknown scope' })
   scopes: ApiKeyScope[];
 
+  /** One CIDR range per line; checked (each bad line named) by parseAllowedNetworks. */
+  @Expose()
+  @Transform(({ value }) => (value === undefined ? '' : value))
+  @IsString({ message: 'Allowed networks must be text, one range per line' })
+  @MaxLength(10_000, { message: 'The list of allowed networks is too long' })
+  allowedNetworks: string;
+
   keyExpiry(): KeyExpiry {
     if (this.expiry === 'never') return { kind: 'never' };
     if (this.expiry === 'date') return { kind: 'date', date: this.expiresOn ?? '' };
@@ -85,6 +92,14 @@ export class RollKeyForm {
   @Expose()
   @IsIn(Object.keys(GRACE_PERIODS), { message: 'Choose how long the old key keeps working' })
   grace: GracePeriod;
+}
+
+export class NetworksForm {
+  @Expose()
+  @Transform(({ value }) => (value === undefined ? '' : value))
+  @IsString({ message: 'Allowed networks must be text, one range per line' })
+  @MaxLength(10_000, { message: 'The list of allowed networks is too long' })
+  allowedNetworks: string;
 }
 
 export class NewManagerForm {

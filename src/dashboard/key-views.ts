@@ -78,12 +78,13 @@ function flagSummaryLabel(code: (typeof HYGIENE_FLAG_CODES)[number], t: HygieneT
 }
 
 /** The "Generate New Key" form's choices, with what was posted selected again. */
-export function newKeyFormView(posted: { name?: unknown; expiry?: unknown; expiresOn?: unknown; scopes?: unknown } = {}): object {
+export function newKeyFormView(posted: { name?: unknown; expiry?: unknown; expiresOn?: unknown; scopes?: unknown; allowedNetworks?: unknown } = {}): object {
   const postedScopes = posted.scopes === undefined ? null : ([] as unknown[]).concat(posted.scopes);
   const expiry = typeof posted.expiry === 'string' ? posted.expiry : 'never';
   return {
     name: posted.name,
     expiresOn: posted.expiresOn,
+    allowedNetworks: typeof posted.allowedNetworks === 'string' ? posted.allowedNetworks : '',
     expiryChoices: [
       { value: 'never', label: 'Never', selected: expiry === 'never' },
       ...EXPIRY_DAY_CHOICES.map((days) => ({ value: String(days), label: `In ${days} days`, selected: expiry === String(days) })),
@@ -106,6 +107,9 @@ const ACTION_LABELS: Record<string, string> = {
   'api_key.deactivated': 'Deactivated',
   'api_key.expired': 'Expired',
   'api_key.deleted': 'Deleted',
+  'api_key.networks_changed': 'Allowed networks changed',
+  'api_key.reported_leaked': 'Reported as leaked',
+  'api_key.leak_acknowledged': 'Leak report dismissed',
 };
 
 export interface AuditRowView extends AuditEntry {
@@ -137,6 +141,10 @@ function auditNote(entry: AuditEntry): string {
       return d.graceEndsAt
         ? `replaced by ${String(d.replacement)}; keeps working until ${at(d.graceEndsAt)}`
         : `replaced by ${String(d.replacement)}; stopped at once (no grace)`;
+    case 'api_key.networks_changed':
+      return Array.isArray(d.allowedNetworks) && d.allowedNetworks.length ? `now only from ${d.allowedNetworks.join(', ')}` : 'now from anywhere';
+    case 'api_key.reported_leaked':
+      return 'found in public and reported; deactivated at once';
     case 'api_key.expired':
       return d.reason === 'grace-ended' ? 'the grace period after its roll ended' : 'its expiry was reached';
     default:

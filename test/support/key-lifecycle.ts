@@ -40,7 +40,7 @@ export function rowOf(html: string, id: string): string | undefined {
 /** Posts the "Generate New Key" form like a browser (scope boxes and all) and answers the new key. */
 export async function generateInDashboard(
   agent: TestAgent,
-  fields: { name: string; expiry?: string; expiresOn?: string; scopes?: string[] },
+  fields: { name: string; expiry?: string; expiresOn?: string; scopes?: string[]; allowedNetworks?: string },
 ): Promise<{ id: string; key: string; html: string }> {
   const csrf = await csrfOn(agent, '/dashboard/api-keys');
   const res = await agent
