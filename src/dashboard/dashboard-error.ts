@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import { prepareErrorReply } from '../common/all-exceptions.filter';
 import { hasRouteFlag, RouteFlag } from '../common/route-flags';
 import { LoginRequiredException } from './dashboard-auth.guard';
@@ -43,13 +43,15 @@ const JSON_ERRORS_FLAG = 'edsJsonErrors';
  */
 export const JsonErrors = (): MethodDecorator => RouteFlag(JSON_ERRORS_FLAG);
 
+export const wantsJsonErrors = (route: Pick<RouteOptions, 'config'>): boolean => hasRouteFlag(route, JSON_ERRORS_FLAG);
+
 /**
  * Errors raised before a dashboard controller runs (the CSRF hook, the form
  * parser) and unknown /dashboard paths get the error page too.
  */
 export function registerDashboardErrorPages(fastify: FastifyInstance, isDashboardPath: (url: string) => boolean): void {
   fastify.addHook('onRoute', (route) => {
-    if (isDashboardPath(route.url) && !hasRouteFlag(route, JSON_ERRORS_FLAG)) route.errorHandler = (error, request, reply) => renderErrorPage(reply, request, error);
+    if (isDashboardPath(route.url) && !wantsJsonErrors(route)) route.errorHandler = (error, request, reply) => renderErrorPage(reply, request, error);
   });
   void fastify.register(
     (scope, _options, done) => {

@@ -3,13 +3,14 @@ import fastifyCsrf from '@fastify/csrf-protection';
 import fastifySession from '@fastify/session';
 import fastifyStatic from '@fastify/static';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { HTTPMethods, onSendHookHandler } from 'fastify';
+import type { HTTPMethods, onSendHookHandler, preHandlerHookHandler } from 'fastify';
 import { ConfigType } from '@nestjs/config';
 import Handlebars from 'handlebars';
 import { join } from 'node:path';
 import { Clock } from '../common/clock';
 import { appConfig, authConfig } from '../config';
-import { registerDashboardErrorPages } from './dashboard-error';
+import { LoginRequiredException } from './dashboard-auth.guard';
+import { registerDashboardErrorPages, wantsJsonErrors } from './dashboard-error';
 import { registerViewHelpers } from './view-helpers';
 import { PgSessionStore } from './pg-session.store';
 import { resolveSessionSecret } from './session-secret';
@@ -59,7 +60,12 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
     // Every state-changing dashboard request must carry the session's CSRF
     // token (the `_csrf` form field); anything else is refused with 403.
     if (changesState(route.method)) {
-      route.preHandler = [...asList(route.preHandler), (request, reply, done) => fastify.csrfProtection(request, reply, done)];
+      route.preHandler = [
+        ...asList(route.preHandler),
+        // A script-facing route tells "not signed in" (401) from "no CSRF token" (403), in that order.
+        ...(wantsJsonErrors(route) ? [sessionRequired] : []),
+        (request, reply, done) => fastify.csrfProtection(request, reply, done),
+      ];
     }
   });
   registerDashboardErrorPages(fastify, isDashboardPath);
@@ -90,6 +96,10 @@ const changesState = (method: HTTPMethods | HTTPMethods[]): boolean =>
   ([] as string[]).concat(method).some((m) => m !== 'GET' && m !== 'HEAD');
 
 const asList = <T>(hooks: T | T[] | undefined): T[] => (hooks === undefined ? [] : ([] as T[]).concat(hooks));
+
+/** Only that a session names a manager; DashboardAuthGuard still checks the manager can act. */
+const sessionRequired: preHandlerHookHandler = (request, _reply, done) =>
+  done(request.session?.managerId ? undefined : new LoginRequiredException());
 
 const noStore: onSendHookHandler = (_request, reply, payload, done) => {
   void reply.header('Cache-Control', 'no-store');
