@@ -2,6 +2,7 @@ import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { keysConfig } from './keys.config';
+import { loggingConfig } from './logging.config';
 import { storageConfig } from './storage.config';
 import { ConfigurationError } from './validate-env';
 
@@ -22,6 +23,13 @@ describe('configuration', () => {
     expect(appConfig()).toEqual(expect.objectContaining({ port: 3000, publicUrl: null, trustProxy: false }));
     expect(appConfig().dataDir).toMatch(/\/data$/);
     expect(storageConfig()).toEqual(expect.objectContaining({ driver: 'fs', maxUploadBytes: 5 * 1024 ** 3 }));
+  });
+
+  it('logs at info unless told otherwise', () => {
+    withEnv({ EDS_LOG_LEVEL: undefined });
+    expect(loggingConfig()).toEqual({ level: 'info' });
+    withEnv({ EDS_LOG_LEVEL: ' warn ' });
+    expect(loggingConfig()).toEqual({ level: 'warn' });
   });
 
   it('reads the key hygiene thresholds', () => {
@@ -46,6 +54,7 @@ describe('configuration', () => {
     [{ EDS_ADMIN_EMAIL: 'not-an-email', EDS_ADMIN_PASSWORD: 'long-enough-password' }, /EDS_ADMIN_EMAIL/, authConfig],
     [{ EDS_SESSION_SECRET: 'too-short' }, /EDS_SESSION_SECRET/, authConfig],
     [{ EDS_KEY_UNUSED_DAYS: '0' }, /EDS_KEY_UNUSED_DAYS/, keysConfig],
+    [{ EDS_LOG_LEVEL: 'verbose' }, /EDS_LOG_LEVEL must be one of the following values: fatal, error, warn, info, debug, trace/, loggingConfig],
   ])('refuses %j with one clear line naming the variable', (env, message, load) => {
     withEnv(env);
     expect(() => load()).toThrow(ConfigurationError);

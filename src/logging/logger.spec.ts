@@ -27,6 +27,12 @@ describe('createLogger', () => {
     expect(lines[0]).not.toMatch(/in_query|in_header|in_cookie|in_authorization/);
   });
 
+  it('redacts secret headers from any line that carries a raw header set', () => {
+    const { logger, lines } = capture();
+    logger.warn({ headers: { 'x-api-key': 'exstr_live_raw', cookie: 'eds_session=raw', authorization: 'Bearer raw', accept: '*/*' } }, 'x');
+    expect(JSON.parse(lines[0]).headers).toEqual({ 'x-api-key': '[redacted]', cookie: '[redacted]', authorization: '[redacted]', accept: '*/*' });
+  });
+
   it('never logs a Set-Cookie value', () => {
     const { logger, lines } = capture();
     logger.info({ res: { headers: { 'set-cookie': 'eds_session=new' } } }, 'x');
