@@ -139,13 +139,45 @@ export class RequestLogController extends LogController {
       return;
     }
     const level = reply.statusCode >= 500 ? 'error' : reply.statusCode >= 400 ? 'warn' : 'info';
-    reply.log[level]({ req: request, res: reply, responseTime }, 'request completed');
+    writeRequestLine(reply.log as Logger, level, request, reply.statusCode, responseTime);
   }
 
   override routeNotFound(request: FastifyRequest): void {
     if (this.isLogDisabled(request)) return;
     request.log.info(`Route ${request.method}:${request.url.split('?')[0]} not found`);
   }
+}
+
+/**
+ * The line of an answered request, written straight to the logger's
+ * destination: the same JSON pino writes for
+ * `log[level]({ req, res, responseTime }, 'request completed')` with the
+ * serializers above (same fields, same order, pino's own level number, time
+ * and bindings), built as one template. Through pino's generic path (key
+ * walk, serializer calls, safe stringify per value) the line measured about
+ * 8 µs of server CPU a request under load; one line per request is the
+ * shipped default, so it is built the short way. The path, route, address
+ * and headers go through JSON.stringify: a client controls them.
+ */
+function writeRequestLine(logger: Logger, level: 'info' | 'warn' | 'error', request: FastifyRequest, statusCode: number, responseTime: number): void {
+  if (!logger.isLevelEnabled(level)) return;
+  const symbols = pino.symbols;
+  const sink = (logger as unknown as Record<symbol, DestinationStream>)[symbols.streamSym];
+  const bindings = (logger as unknown as Record<symbol, string>)[symbols.chindingsSym];
+  const { url, method, headers } = request;
+  const query = url.indexOf('?');
+  const route = request.routeOptions?.url;
+  const userAgent = headers['user-agent'];
+  const contentLength = headers['content-length'];
+  sink.write(
+    `{"level":${logger.levels.values[level]},"time":${Date.now()}${bindings}` +
+      `,"req":{"method":${JSON.stringify(method)},"path":${JSON.stringify(query === -1 ? url : url.slice(0, query))}` +
+      (route === undefined ? '' : `,"route":${JSON.stringify(route)}`) +
+      `,"ip":${JSON.stringify(request.ip)}` +
+      (userAgent === undefined ? '' : `,"userAgent":${JSON.stringify(userAgent)}`) +
+      (contentLength === undefined ? '' : `,"contentLength":${JSON.stringify(contentLength)}`) +
+      `},"res":{"statusCode":${statusCode}},"responseTime":${responseTime},"msg":"request completed"}\n`,
+  );
 }
 
 /**
