@@ -5,7 +5,8 @@ import type { LogLevel } from '../config';
 
 /**
  * Header values that are secrets, redacted wherever a line carries a raw
- * header set. The request line never does: its serializers below pick named
+ * header set. A request never logs one: the request line
+ * (`writeRequestLine`) and the `req`/`res` serializers below pick named
  * fields, so no secret can slip in by a new header name and the line pays no
  * redaction (redacting `req`/`res` cost ~2.5 µs a line, the whole budget).
  * Keys sent anywhere else (a query string) never reach the log either:
