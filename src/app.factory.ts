@@ -1,30 +1,28 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyBaseLogger } from 'fastify';
-import type { DestinationStream } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { appConfig } from './config';
-import { createLogger, PinoNestLogger, RequestLogController } from './logging/logger';
+import { appConfig, loggingConfig } from './config';
+import { createLogger, PinoNestLogger, requestLogging } from './logging/logger';
 
 /** JSON bodies under /api/v1 are small by contract (DESIGN.md §4). */
 export const JSON_BODY_LIMIT = 64 * 1024;
 
 export interface CreateAppOptions {
-  /** Where the JSON log lines go (stdout by default). */
+  /** The process's logger (main.ts makes it, to flush it on the way out). */
+  logger?: Logger;
+  /** Where the JSON log lines go when no logger is given (buffered stdout by default). */
   logDestination?: DestinationStream;
 }
 
 export async function createApp(options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
   const { trustProxy } = appConfig();
-  const logger = createLogger({ destination: options.logDestination });
+  const logger = options.logger ?? createLogger({ destination: options.logDestination, level: loggingConfig().level });
   const adapter = new FastifyAdapter({
     trustProxy,
     bodyLimit: JSON_BODY_LIMIT,
-    loggerInstance: logger,
-    logController: new RequestLogController(),
-    // No per-request child logger: its bindings cost more than the key check.
-    childLoggerFactory: (root: FastifyBaseLogger) => root,
+    ...requestLogging(logger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new PinoNestLogger(logger),

@@ -4,8 +4,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app.factory';
-import { appConfig, ConfigurationError, databaseConfig, storageConfig, useEmbeddedDatabase, validateConfiguration } from './config';
+import { appConfig, ConfigurationError, databaseConfig, loggingConfig, storageConfig, useEmbeddedDatabase, validateConfiguration } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
+import { createLogger, exitOnFatalError, flushLogs } from './logging/logger';
 import { assertS3BucketWritable } from './storage';
 
 /**
@@ -39,7 +40,9 @@ async function bootstrap(): Promise<void> {
     logger.log(`Using embedded PostgreSQL; for the TypeORM CLI: DATABASE_URL=${embedded.url}`);
   }
 
-  const app = await createApp();
+  const logs = createLogger({ level: loggingConfig().level });
+  exitOnFatalError(logs);
+  const app = await createApp({ logger: logs });
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -50,6 +53,8 @@ async function bootstrap(): Promise<void> {
     // embedded database go.
     await app.close().catch((e: Error) => logger.error(`Shutdown: ${e.message}`));
     await embedded?.stop().catch((e: Error) => logger.error(`Stopping PostgreSQL: ${e.message}`));
+    // Lines are buffered (see createLogger): the last requests' lines go out before we do.
+    await flushLogs(logs);
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

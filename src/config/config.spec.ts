@@ -2,6 +2,7 @@ import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { keysConfig } from './keys.config';
+import { loggingConfig } from './logging.config';
 import { storageConfig } from './storage.config';
 import { ConfigurationError } from './validate-env';
 
@@ -22,6 +23,13 @@ describe('configuration', () => {
     expect(appConfig()).toEqual(expect.objectContaining({ port: 3000, publicUrl: null, trustProxy: false, host: '::' }));
     expect(appConfig().dataDir).toMatch(/\/data$/);
     expect(storageConfig()).toEqual(expect.objectContaining({ driver: 'fs', maxUploadBytes: 5 * 1024 ** 3 }));
+  });
+
+  it('logs at info unless told otherwise', () => {
+    withEnv({ EDS_LOG_LEVEL: undefined });
+    expect(loggingConfig()).toEqual({ level: 'info' });
+    withEnv({ EDS_LOG_LEVEL: ' warn ' });
+    expect(loggingConfig()).toEqual({ level: 'warn' });
   });
 
   it('reads the key hygiene thresholds', () => {
@@ -53,6 +61,7 @@ describe('configuration', () => {
     [{ EDS_HOST: 'everywhere' }, /EDS_HOST must be an IP address/, appConfig],
     [{ EDS_SECURITY_CONTACT: 'call us' }, /EDS_SECURITY_CONTACT must be a mailto: or https: URI/, keysConfig],
     [{ EDS_LEAK_REPORTS_PER_HOUR: '0' }, /EDS_LEAK_REPORTS_PER_HOUR/, keysConfig],
+    [{ EDS_LOG_LEVEL: 'verbose' }, /EDS_LOG_LEVEL must be one of the following values: fatal, error, warn, info, debug, trace/, loggingConfig],
   ])('refuses %j with one clear line naming the variable', (env, message, load) => {
     withEnv(env);
     expect(() => load()).toThrow(ConfigurationError);

@@ -27,6 +27,12 @@ describe('createLogger', () => {
     expect(lines[0]).not.toMatch(/in_query|in_header|in_cookie|in_authorization/);
   });
 
+  it('redacts secret headers from any line that carries a raw header set', () => {
+    const { logger, lines } = capture();
+    logger.warn({ headers: { 'x-api-key': 'exstr_live_raw', cookie: 'eds_session=raw', authorization: 'Bearer raw', accept: '*/*' } }, 'x');
+    expect(JSON.parse(lines[0]).headers).toEqual({ 'x-api-key': '[redacted]', cookie: '[redacted]', authorization: '[redacted]', accept: '*/*' });
+  });
+
   it('never logs a Set-Cookie value', () => {
     const { logger, lines } = capture();
     logger.info({ res: { headers: { 'set-cookie': 'eds_session=new' } } }, 'x');
@@ -56,5 +62,39 @@ describe('RequestLogController', () => {
     expect(parsed[0].req.path).toBe('/api/v1/me');
     expect(parsed[0].responseTime).toBe(1.2);
     expect(lines.join('\n')).not.toContain('exstr_live_leak');
+  });
+});
+
+describe('the request line', () => {
+  it('is byte for byte what pino writes through its serializers (but the time)', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (l: string) => void lines.push(l) }, level: 'info' });
+    const request = {
+      method: 'PUT',
+      url: '/api/v1/storage/files/abc/content?x=1',
+      routeOptions: { url: '/api/v1/storage/files/:id/content' },
+      ip: '2001:db8::1',
+      headers: { 'user-agent': 'a "quoted" agent \u2028 é', 'content-length': '4096', 'x-api-key': 'exstr_live_secret' },
+      log: logger,
+    };
+    for (const statusCode of [200, 404, 503]) {
+      new RequestLogController().requestCompleted(null, request as never, { statusCode, elapsedTime: 2.26, log: logger } as never);
+      const level = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'warn' : 'info';
+      logger[level]({ req: request, res: { statusCode }, responseTime: 2.3 }, 'request completed');
+    }
+    const withoutTime = (l: string) => l.replace(/"time":\d+/, '"time":0');
+    expect(lines).toHaveLength(6);
+    for (let i = 0; i < 6; i += 2) expect(withoutTime(lines[i])).toBe(withoutTime(lines[i + 1]));
+    expect(JSON.parse(lines[0]).req.userAgent).toBe('a "quoted" agent \u2028 é');
+    expect(lines.join('')).not.toContain('exstr_live_secret');
+  });
+
+  it('is not written below the configured level', () => {
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (l: string) => void lines.push(l) }, level: 'warn' });
+    const request = { method: 'GET', url: '/api/v1/me', ip: '127.0.0.1', headers: {}, log: logger };
+    new RequestLogController().requestCompleted(null, request as never, { statusCode: 200, elapsedTime: 1, log: logger } as never);
+    new RequestLogController().requestCompleted(null, request as never, { statusCode: 401, elapsedTime: 1, log: logger } as never);
+    expect(lines.map((l) => JSON.parse(l).res.statusCode)).toEqual([401]);
   });
 });

@@ -33,10 +33,15 @@ const CURSOR_TIME = `to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24
 export class StoredFileRepository {
   constructor(@InjectRepository(StoredFile) private readonly repo: Repository<StoredFile>) {}
 
-  insertPending(file: NewPendingFile): Promise<StoredFile> {
-    return this.repo.save(
-      this.repo.create({ ...file, status: 'pending', sha256: null, blobKey: null, uploadedAt: null }),
-    );
+  /**
+   * One INSERT … RETURNING id, created_at, in autocommit: `save` wrapped it in
+   * its own transaction (three round trips), a cost on every small upload.
+   */
+  async insertPending(file: NewPendingFile): Promise<StoredFile> {
+    const entity = this.repo.create({ ...file, status: 'pending', sha256: null, blobKey: null, uploadedAt: null });
+    // The builder fills the generated id and created_at into `entity` from RETURNING.
+    await this.repo.createQueryBuilder().insert().into(StoredFile).values(entity).execute();
+    return entity;
   }
 
   findForOwner(ownerId: string, id: string): Promise<StoredFile | null> {
@@ -49,26 +54,40 @@ export class StoredFileRepository {
 
   /**
    * The commit point of an upload: one UPDATE (its own transaction) flips a
-   * still-pending, unexpired row to ready with its blob. Null when the row is
-   * gone, already ready (a racing upload won) or expired.
+   * still-pending, unexpired row to ready with its blob, and answers the row
+   * as it committed (RETURNING: no second statement, no transaction around
+   * two). Null when the row is gone, already ready (a racing upload won) or
+   * expired.
    */
-  markReady(
+  async markReady(
     ownerId: string,
     id: string,
     content: { sha256: string; blobKey: string },
     now: Date,
   ): Promise<StoredFile | null> {
-    return this.repo.manager.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(StoredFile)
-        .set({ status: 'ready', sha256: content.sha256, blobKey: content.blobKey, uploadedAt: now, expiresAt: null })
-        .where('id = :id AND owner_id = :ownerId', { id, ownerId })
-        .andWhere(`status = 'pending' AND expires_at > :now`, { now })
-        .execute();
-      if (result.affected !== 1) return null;
-      return manager.findOneBy(StoredFile, { id });
-    });
+    const result = await this.repo
+      .createQueryBuilder()
+      .update(StoredFile)
+      .set({ status: 'ready', sha256: content.sha256, blobKey: content.blobKey, uploadedAt: now, expiresAt: null })
+      .where('id = :id AND owner_id = :ownerId', { id, ownerId })
+      .andWhere(`status = 'pending' AND expires_at > :now`, { now })
+      .returning('*')
+      .updateEntity(false)
+      .execute();
+    const rows = result.raw as Array<Record<string, unknown>>;
+    return result.affected === 1 && rows.length === 1 ? this.hydrate(rows[0]) : null;
+  }
+
+  /** A RETURNING row as the entity `findOneBy` would load (column transformers applied). */
+  private hydrate(row: Record<string, unknown>): StoredFile {
+    const { metadata, manager } = this.repo;
+    const entity = this.repo.create();
+    for (const column of metadata.columns) {
+      if (column.databaseName in row) {
+        column.setEntityValue(entity, manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
+      }
+    }
+    return entity;
   }
 
   /** Newest first, keyset-paginated over (created_at, id): no offsets, nothing lost or repeated. */
