@@ -82,7 +82,8 @@ export class StorageController {
     @ValidBody() dto: CreateUploadDto,
     @RequestOrigin() origin: string,
   ): Promise<PendingUploadDto> {
-    return toPendingUploadDto(await this.storage.createUpload(key.owner.id, dto, origin));
+    const uploadedBy = { kind: 'api-key', keyId: key.keyId, name: key.name } as const;
+    return toPendingUploadDto(await this.storage.createUpload(key.owner.id, dto, origin, uploadedBy));
   }
 
   @Put(FILE_CONTENT_PATH)

@@ -5,7 +5,14 @@ import type { OwnerScope } from '../managers/owner-scope';
 import { BlobStore } from './blob/blob-store';
 import { Clock } from '../common/clock';
 import { decodeCursor, encodeCursor } from './file-cursor';
-import { type FilePage, type FileSummary, type PendingUpload, type StorageUsage, toFileSummary } from './file-summary';
+import {
+  type FilePage,
+  type FileSummary,
+  type FileUploader,
+  type PendingUpload,
+  type StorageUsage,
+  toFileSummary,
+} from './file-summary';
 import { StoredFileRepository } from './stored-file.repository';
 import { StorageUrls } from './storage-urls';
 import { StorageErrors } from './storage.errors';
@@ -47,7 +54,12 @@ export class StorageService {
   ) {}
 
   /** Registers a pending upload; the bytes follow with a PUT to `uploadUrl`. */
-  async createUpload(ownerId: string, upload: NewUpload, requestOrigin: string): Promise<PendingUpload> {
+  async createUpload(
+    ownerId: string,
+    upload: NewUpload,
+    requestOrigin: string,
+    uploadedBy: FileUploader,
+  ): Promise<PendingUpload> {
     if (upload.size > this.config.maxUploadBytes) throw StorageErrors.sizeOverLimit(this.config.maxUploadBytes);
     const file = await this.files.insertPending({
       ownerId,
@@ -56,6 +68,7 @@ export class StorageService {
       size: upload.size,
       expectedSha256: upload.sha256?.toLowerCase() ?? null,
       expiresAt: new Date(this.clock.now().getTime() + this.config.pendingUploadTtlSeconds * 1000),
+      uploadedBy,
     });
     return { file: toFileSummary(file), uploadUrl: this.urls.fileContent(requestOrigin, file.id), expiresAt: file.expiresAt! };
   }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository, type SelectQueryBuilder } from 'typeorm';
 import type { OwnerScope } from '../managers/owner-scope';
 import type { FileCursor } from './file-cursor';
+import { type FileUploader, uploaderColumns } from './file-summary';
 import { StoredFile } from './stored-file.entity';
 
 export interface NewPendingFile {
@@ -12,6 +13,7 @@ export interface NewPendingFile {
   size: number;
   expectedSha256: string | null;
   expiresAt: Date;
+  uploadedBy: FileUploader;
 }
 
 export interface FilePageQuery {
@@ -33,9 +35,16 @@ const CURSOR_TIME = `to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24
 export class StoredFileRepository {
   constructor(@InjectRepository(StoredFile) private readonly repo: Repository<StoredFile>) {}
 
-  insertPending(file: NewPendingFile): Promise<StoredFile> {
+  insertPending({ uploadedBy, ...file }: NewPendingFile): Promise<StoredFile> {
     return this.repo.save(
-      this.repo.create({ ...file, status: 'pending', sha256: null, blobKey: null, uploadedAt: null }),
+      this.repo.create({
+        ...file,
+        ...uploaderColumns(uploadedBy),
+        status: 'pending',
+        sha256: null,
+        blobKey: null,
+        uploadedAt: null,
+      }),
     );
   }
 
