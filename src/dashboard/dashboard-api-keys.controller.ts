@@ -19,6 +19,8 @@ import { ApiKeyUsageService } from '../api-keys/api-key-usage.service';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import { KeyHygieneService } from '../api-keys/key-hygiene.service';
 import type { Actor } from '../managers/actor';
+import { ownerScopeOf } from '../managers/owner-scope';
+import { StorageService } from '../storage';
 import { ClientOrigin } from './client-origin.decorator';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { parseForm } from './form';
@@ -40,6 +42,7 @@ export class DashboardApiKeysController {
     private readonly apiKeys: ApiKeysService,
     private readonly hygiene: KeyHygieneService,
     private readonly usage: ApiKeyUsageService,
+    private readonly storage: StorageService,
   ) {}
 
   @Get()
@@ -75,7 +78,10 @@ export class DashboardApiKeysController {
   @Render('api-keys/show')
   async show(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
     const report = await this.usage.reportFor(actorOf(request), id);
+    // What the key wrote: its ready files (the key's own index, an index-only scan).
+    const written = await this.storage.usage(ownerScopeOf(actorOf(request)), id);
     return {
+      written,
       title: report.key.name,
       page,
       now: report.now,

@@ -3,9 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuditModule } from '../audit/audit.module';
 import { ManagersModule } from '../managers/managers.module';
+import { StorageModule } from '../storage';
 import { DashboardApiKeysController } from './dashboard-api-keys.controller';
 import { DashboardAuditController } from './dashboard-audit.controller';
 import { DashboardAuthController } from './dashboard-auth.controller';
+import { DashboardFilesController } from './dashboard-files.controller';
 import { DashboardKeyActionsController } from './dashboard-key-actions.controller';
 import { DashboardManagersController } from './dashboard-managers.controller';
 import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
@@ -14,13 +16,14 @@ import { DashboardSession } from './session.entity';
 import { SessionRepository } from './session.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([DashboardSession]), ApiKeysModule, AuditModule, ManagersModule],
+  imports: [TypeOrmModule.forFeature([DashboardSession]), ApiKeysModule, AuditModule, ManagersModule, StorageModule],
   controllers: [
     DashboardAuthController,
     DashboardApiKeysController,
     DashboardKeyActionsController,
     DashboardManagersController,
     DashboardAuditController,
+    DashboardFilesController,
   ],
   providers: [SessionRepository, PgSessionStore, LoginAddressLimiter, LoginAccountLimiter],
   exports: [PgSessionStore],

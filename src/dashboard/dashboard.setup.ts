@@ -8,6 +8,7 @@ import { ConfigType } from '@nestjs/config';
 import Handlebars from 'handlebars';
 import { join } from 'node:path';
 import { appConfig, authConfig } from '../config';
+import { checksCsrfInHandler, csrfTokenOf } from './form-csrf';
 import { registerViewHelpers } from './view-helpers';
 import { PgSessionStore } from './pg-session.store';
 import { resolveSessionSecret } from './session-secret';
@@ -43,7 +44,7 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
       maxAge: authCfg.sessionIdleSeconds * 1000,
     },
   });
-  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenOf });
 
   const fastify = app.getHttpAdapter().getInstance();
   // The dashboard's own rules ride on the dashboard's routes (Fastify route
@@ -56,7 +57,7 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
     route.onSend = [...asList(route.onSend), noStore];
     // Every state-changing dashboard request must carry the session's CSRF
     // token (the `_csrf` form field); anything else is refused with 403.
-    if (changesState(route.method)) {
+    if (changesState(route.method) && !checksCsrfInHandler(route.config)) {
       route.preHandler = [...asList(route.preHandler), (request, reply, done) => fastify.csrfProtection(request, reply, done)];
     }
   });

@@ -96,6 +96,7 @@ const ACTION_LABELS: Record<string, string> = {
   'api_key.deactivated': 'Deactivated',
   'api_key.expired': 'Expired',
   'api_key.deleted': 'Deleted',
+  'file.deleted': 'File deleted',
 };
 
 export interface AuditRowView extends AuditEntry {

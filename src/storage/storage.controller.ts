@@ -192,7 +192,7 @@ export class StorageController {
     @Headers('if-range') ifRange: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await sendContent(reply, this.content.open(key.owner.id, id, { range, ifNoneMatch, ifRange }));
+    await sendContent(reply, this.content.open(ownedBy(key.owner.id), id, { range, ifNoneMatch, ifRange }));
   }
 
   @Delete('files/:id')

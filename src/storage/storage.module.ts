@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { AuditModule } from '../audit/audit.module';
 import { BlobStore } from './blob/blob-store';
 import { blobStoreProvider } from './blob/blob-store.provider';
 import { ClockModule } from '../common/clock';
@@ -13,7 +14,7 @@ import { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([StoredFile]), ApiKeysModule, ClockModule],
+  imports: [TypeOrmModule.forFeature([StoredFile]), ApiKeysModule, AuditModule, ClockModule],
   controllers: [StorageController],
   providers: [
     StoredFileRepository,
