@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { InitialSchema1795854518526 } from '../migrations/1795854518526-InitialSchema';
+import { KeyLifecycle1795857189626 } from '../migrations/1795857189626-KeyLifecycle';
 import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
@@ -8,6 +9,8 @@ import { startTestApp } from './support/test-app';
 
 /** The migrations before the key life cycle: what a database in the field has. */
 const BEFORE_KEY_LIFECYCLE = [InitialSchema1795854518526];
+/** Up to and with it: later migrations are their own specs' (this one applies and reverts just its own). */
+const THROUGH_KEY_LIFECYCLE = [InitialSchema1795854518526, KeyLifecycle1795857189626];
 
 describe('Key life-cycle migration (e2e)', () => {
   let url: string;
@@ -45,7 +48,7 @@ describe('Key life-cycle migration (e2e)', () => {
       return key.id as string;
     });
 
-    const applied = await withDataSource(undefined, (ds) => ds.runMigrations({ transaction: 'each' }));
+    const applied = await withDataSource(THROUGH_KEY_LIFECYCLE, (ds) => ds.runMigrations({ transaction: 'each' }));
     expect(applied.map((m) => m.name)).toEqual([expect.stringMatching(/^KeyLifecycle\d+$/)]);
 
     const [row] = await withDataSource(undefined, (ds) =>
@@ -83,7 +86,12 @@ describe('Key life-cycle migration (e2e)', () => {
 
   it('reverts cleanly and applies again, keeping the keys', async () => {
     await withDataSource(undefined, async (ds) => {
-      await ds.undoLastMigration({ transaction: 'each' });
+      // The migrations after it (the app applied them at boot) go first, then it.
+      for (;;) {
+        const [last] = await ds.query(`SELECT name FROM typeorm_migrations ORDER BY id DESC LIMIT 1`);
+        await ds.undoLastMigration({ transaction: 'each' });
+        if (/^KeyLifecycle/.test(last.name)) break;
+      }
       expect(await ds.query(`SELECT to_regclass('audit_events') AS t`)).toEqual([{ t: null }]);
       const [{ count }] = await ds.query(`SELECT count(*) FROM api_keys`);
       expect(count).toBe('1');
