@@ -17,9 +17,9 @@ export type UploadSource = 'api_key' | 'dashboard';
 @Entity('stored_files')
 @Index('idx_stored_files_owner_created', ['ownerId', 'createdAt', 'id'])
 @Index('idx_stored_files_pending_expiry', ['expiresAt'], { where: `status = 'pending'` })
-@Index('idx_stored_files_ready_created', ['createdAt', 'id'], { where: `status = 'ready'` })
-// Also in the FileAttribution migration, which TypeORM cannot model: the key
-// index INCLUDEs size, and a pg_trgm GIN index on filename serves `ILIKE`.
+// The FileAttribution migration's indexes, which TypeORM cannot model (INCLUDE,
+// a pg_trgm GIN index), are there only: idx_stored_files_ready_created,
+// idx_stored_files_owner_ready, idx_stored_files_key_created, idx_stored_files_filename_trgm.
 export class StoredFile {
   @PrimaryGeneratedColumn('uuid')
   id: string;
