@@ -8,6 +8,9 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json nest-cli.json ormconfig.ts ./
 COPY src ./src
 COPY migrations ./migrations
+# The dashboard's browser bundle is built here too (prebuild → public/build/).
+COPY client ./client
+COPY scripts/build-client.cjs ./scripts/
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim AS runtime
@@ -24,6 +27,7 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY views ./views
 COPY public ./public
+COPY --from=build /app/public/build ./public/build
 USER eds
 # Blobs (fs driver), the generated session secret and, without DATABASE_URL,
 # the embedded PostgreSQL live here.

@@ -32,6 +32,7 @@ const pendingShape = (filename: string, mimeType: string, size: number) => ({
   expiresAt: expect.any(String),
   createdAt: expect.any(String),
   uploadedAt: null,
+  uploadedBy: { keyId: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'examples' },
 });
 
 describe('The README\'s example calls against a listening server (e2e)', () => {

@@ -64,6 +64,7 @@ describe('Storage content: uploads and downloads (e2e)', () => {
         sha256: sha256(bytes),
         createdAt: pending.createdAt,
         uploadedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        uploadedBy: pending.uploadedBy,
       });
 
       const down = await c.download(pending.id);

@@ -62,7 +62,9 @@ describe('Storage files: metadata, listing, isolation, deletion, expiry (e2e)', 
         sha256: sha256(bytes),
         createdAt: file.createdAt,
         uploadedAt: file.uploadedAt,
+        uploadedBy: file.uploadedBy,
       });
+      expect(file.uploadedBy).toEqual({ keyId: expect.stringMatching(/^[0-9a-f-]{36}$/), name: expect.any(String) });
     });
 
     it('answers 404 for an unknown id', async () => {

@@ -10,7 +10,7 @@ import { Clock } from '../src/common/clock';
 import { appConfig, authConfig, databaseConfig, keysConfig, storageConfig } from '../src/config';
 import { DatabaseModule } from '../src/database/database.module';
 import { ALL_OWNERS, ownedBy } from '../src/managers';
-import { BlobStore, FileContentService, StorageModule, StorageService } from '../src/storage';
+import { BlobStore, DASHBOARD_UPLOADER, FileContentService, StorageModule, StorageService } from '../src/storage';
 import { createTestDatabase, dropTestDatabase } from './support/test-database';
 
 /**
@@ -69,16 +69,16 @@ describe('StorageService and FileContentService (real PostgreSQL, no HTTP)', () 
 
   async function storedFile(ownerId: string, text: string) {
     const bytes = Buffer.from(text);
-    const pending = await storage.createUpload(ownerId, { filename: `${text}.txt`, mimeType: 'text/plain', size: bytes.length }, 'http://x');
+    const pending = await storage.createUpload(ownerId, { filename: `${text}.txt`, mimeType: 'text/plain', size: bytes.length }, 'http://x', DASHBOARD_UPLOADER);
     return content.receive(ownerId, pending.file.id, body(bytes));
   }
 
   it('registers a pending upload whose URL names the file, and refuses a size over the limit', async () => {
-    const pending = await storage.createUpload(alice, { filename: 'a.txt', mimeType: 'text/plain', size: 10 }, 'http://h:1');
-    expect(pending.file).toMatchObject({ ownerId: alice, status: 'pending', size: 10, sha256: null });
+    const pending = await storage.createUpload(alice, { filename: 'a.txt', mimeType: 'text/plain', size: 10 }, 'http://h:1', DASHBOARD_UPLOADER);
+    expect(pending.file).toMatchObject({ ownerId: alice, status: 'pending', size: 10, sha256: null, uploadedBy: DASHBOARD_UPLOADER });
     expect(pending.uploadUrl).toBe(`http://h:1/api/v1/storage/files/${pending.file.id}/content`);
     expect(pending.expiresAt).toBeInstanceOf(Date);
-    await expect(storage.createUpload(alice, { filename: 'b', mimeType: 'text/plain', size: 1001 }, 'http://h')).rejects.toMatchObject({
+    await expect(storage.createUpload(alice, { filename: 'b', mimeType: 'text/plain', size: 1001 }, 'http://h', DASHBOARD_UPLOADER)).rejects.toMatchObject({
       code: 'SizeOverLimit',
       status: 413,
     });
@@ -86,7 +86,7 @@ describe('StorageService and FileContentService (real PostgreSQL, no HTTP)', () 
 
   it('makes a file ready with the server-computed SHA-256, once, and refuses a second upload', async () => {
     const bytes = Buffer.from('hello medium');
-    const pending = await storage.createUpload(alice, { filename: 'h.txt', mimeType: 'text/plain', size: bytes.length }, 'http://x');
+    const pending = await storage.createUpload(alice, { filename: 'h.txt', mimeType: 'text/plain', size: bytes.length }, 'http://x', DASHBOARD_UPLOADER);
     const ready = await content.receive(alice, pending.file.id, body(bytes));
     expect(ready).toMatchObject({ status: 'ready', sha256: sha(bytes), expiresAt: null });
     expect(ready.uploadedAt).toBeInstanceOf(Date);
@@ -98,6 +98,7 @@ describe('StorageService and FileContentService (real PostgreSQL, no HTTP)', () 
       alice,
       { filename: 'c.txt', mimeType: 'text/plain', size: 3, sha256: sha(Buffer.from('abc')) },
       'http://x',
+      DASHBOARD_UPLOADER,
     );
     await expect(content.receive(alice, pending.file.id, body(Buffer.from('ab')))).rejects.toMatchObject({ code: 'ContentLengthNotSize' });
     await expect(content.receive(alice, pending.file.id, body(Buffer.from('abd')))).rejects.toMatchObject({ code: 'ChecksumMismatch', status: 400 });
@@ -105,7 +106,7 @@ describe('StorageService and FileContentService (real PostgreSQL, no HTTP)', () 
   });
 
   it('refuses an expired upload with 410', async () => {
-    const pending = await storage.createUpload(alice, { filename: 'late.txt', mimeType: 'text/plain', size: 1 }, 'http://x');
+    const pending = await storage.createUpload(alice, { filename: 'late.txt', mimeType: 'text/plain', size: 1 }, 'http://x', DASHBOARD_UPLOADER);
     const later = new Date(Date.now() + 365 * 24 * 3600 * 1000);
     clock.now = () => later;
     try {
@@ -135,7 +136,7 @@ describe('StorageService and FileContentService (real PostgreSQL, no HTTP)', () 
     const id = owner[0].id;
     const made = [];
     for (let i = 0; i < 5; i++) made.push(await storedFile(id, `page-${i}`));
-    await storage.createUpload(id, { filename: 'pending.txt', mimeType: 'text/plain', size: 1 }, 'http://x');
+    await storage.createUpload(id, { filename: 'pending.txt', mimeType: 'text/plain', size: 1 }, 'http://x', DASHBOARD_UPLOADER);
     const first = await storage.list(ownedBy(id), { limit: 3 });
     const second = await storage.list(ownedBy(id), { limit: 3, cursor: first.nextCursor! });
     expect([...first.items, ...second.items].map((f) => f.id)).toEqual(made.map((f) => f.id).reverse());
@@ -155,6 +156,6 @@ describe('StorageService and FileContentService (real PostgreSQL, no HTTP)', () 
     await storage.delete(ownedBy(alice), file.id);
     expect(await blobs.exists(blobKey)).toBe(false);
     await expect(storage.get(ALL_OWNERS, file.id)).rejects.toMatchObject({ code: 'FileNotFound' });
-    await expect(content.open(alice, file.id, {})).rejects.toMatchObject({ code: 'FileNotFound' });
+    await expect(content.open(ownedBy(alice), file.id, {})).rejects.toMatchObject({ code: 'FileNotFound' });
   });
 });

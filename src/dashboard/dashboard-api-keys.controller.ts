@@ -16,7 +16,8 @@ import { type AuditOrigin, Requester } from '../audit';
 import { ApiKeysService, ApiKeyUsageService, KEY_FORM_ERROR_CODES, KeyHygieneService, parseAllowedNetworks } from '../api-keys';
 import { isDomainError } from '../common/domain-error';
 import { UUID_PIPE } from '../common/uuid.pipe';
-import type { Actor } from '../managers';
+import { type Actor, ownerScopeOf } from '../managers';
+import { StorageService } from '../storage';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { NetworksForm, NewApiKeyForm, parseForm } from './forms';
 import { auditRow, keyListView, keyRow, newKeyFormView } from './key-views';
@@ -34,6 +35,7 @@ export class DashboardApiKeysController {
     private readonly apiKeys: ApiKeysService,
     private readonly hygiene: KeyHygieneService,
     private readonly usage: ApiKeyUsageService,
+    private readonly storage: StorageService,
   ) {}
 
   @Get()
@@ -114,8 +116,11 @@ export class DashboardApiKeysController {
 
   private async showView(id: string, page: PageContext, request: FastifyRequest): Promise<object> {
     const report = await this.usage.reportFor(actorOf(request), id);
+    // What the key wrote: its ready files (the key's own index, an index-only scan).
+    const written = await this.storage.usage(ownerScopeOf(actorOf(request)), id);
     return {
       networksText: report.key.allowedNetworks.join('\n'),
+      written,
       title: report.key.name,
       page,
       now: report.now,

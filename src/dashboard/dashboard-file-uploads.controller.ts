@@ -5,7 +5,7 @@ import { RawBody, RawBodyStream } from '../common/raw-body';
 import { RequestOrigin } from '../common/request-origin.decorator';
 import { UUID_PIPE } from '../common/uuid.pipe';
 import type { Actor } from '../managers';
-import { sendTusAnswer as send, type TusHeaders, TusUploadService } from '../storage';
+import { DASHBOARD_UPLOADER, sendTusAnswer as send, type TusHeaders, TusUploadService } from '../storage';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { JsonErrors } from './dashboard-error';
 import './session.types';
@@ -45,7 +45,7 @@ export class DashboardFileUploadsController {
     @RequestOrigin() origin: string,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await send(reply, await this.tus.create(actorOf(request).id, headers, body, origin, DASHBOARD_TUS_ROOT));
+    await send(reply, await this.tus.create(actorOf(request).id, DASHBOARD_UPLOADER, headers, body, origin, DASHBOARD_TUS_ROOT));
   }
 
   @Head(':id')

@@ -8,6 +8,7 @@ import { DashboardApiKeysController } from './dashboard-api-keys.controller';
 import { DashboardAuditController } from './dashboard-audit.controller';
 import { DashboardAuthController } from './dashboard-auth.controller';
 import { DashboardFileUploadsController } from './dashboard-file-uploads.controller';
+import { DashboardFilesController } from './dashboard-files.controller';
 import { DashboardKeyActionsController } from './dashboard-key-actions.controller';
 import { DashboardManagersController } from './dashboard-managers.controller';
 import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
@@ -24,6 +25,7 @@ import { SessionRepository } from './session.repository';
     DashboardManagersController,
     DashboardAuditController,
     DashboardFileUploadsController,
+    DashboardFilesController,
   ],
   providers: [SessionRepository, PgSessionStore, LoginAddressLimiter, LoginAccountLimiter],
   exports: [PgSessionStore],

@@ -11,6 +11,7 @@ import { Clock } from '../common/clock';
 import { appConfig, authConfig } from '../config';
 import { LoginRequiredException } from './dashboard-auth.guard';
 import { registerDashboardErrorPages, wantsJsonErrors } from './dashboard-error';
+import { checksCsrfInHandler, csrfTokenOf } from './form-csrf';
 import { registerViewHelpers } from './view-helpers';
 import { PgSessionStore } from './pg-session.store';
 import { resolveSessionSecret } from './session-secret';
@@ -46,7 +47,7 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
       maxAge: authCfg.sessionIdleSeconds * 1000,
     },
   });
-  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session' });
+  await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenOf });
 
   const fastify = app.getHttpAdapter().getInstance();
   // The dashboard's own rules ride on the dashboard's routes (Fastify route
@@ -59,7 +60,7 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
     route.onSend = [...asList(route.onSend), noStore];
     // Every state-changing dashboard request must carry the session's CSRF
     // token (the `_csrf` form field); anything else is refused with 403.
-    if (changesState(route.method)) {
+    if (changesState(route.method) && !checksCsrfInHandler(route)) {
       route.preHandler = [
         ...asList(route.preHandler),
         // A script-facing route tells "not signed in" (401) from "no CSRF token" (403), in that order.

@@ -110,6 +110,7 @@ const ACTION_LABELS: Record<string, string> = {
   'api_key.networks_changed': 'Allowed networks changed',
   'api_key.reported_leaked': 'Reported as leaked',
   'api_key.leak_acknowledged': 'Leak report dismissed',
+  'file.deleted': 'File deleted',
 };
 
 export interface AuditRowView extends AuditEntry {

@@ -1,17 +1,24 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { storageConfig } from '../config';
 import { attachmentDisposition } from './content-disposition';
+import { MIME_TYPE_PATTERN } from './dto/create-upload.dto';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { BlobStore, blobKeyFor } from './blob/blob-store';
 import { Clock } from '../common/clock';
 import { etagMatches, parseRange } from './http-range';
 import type { RawBodyStream } from '../common/raw-body';
-import { type FileSummary, toFileSummary } from './file-summary';
+import type { OwnerScope } from '../managers';
+import { type FileSummary, type FileUploader, toFileSummary } from './file-summary';
 import type { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
 import { TusUploadRepository } from './tus/tus-upload.repository';
 import { meterUpload, UploadMeter } from './upload-meter';
 import { StorageErrors } from './storage.errors';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Conditional and range request headers of a content GET. */
 export interface ContentRequest {
@@ -37,7 +44,53 @@ export class FileContentService {
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     private readonly tusUploads: TusUploadRepository,
+    @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
   ) {}
+
+  /** The largest file an upload may bring (EDS_MAX_UPLOAD_BYTES), for forms to say. */
+  get maxUploadBytes(): number {
+    return this.config.maxUploadBytes;
+  }
+
+  /**
+   * One-shot upload of a stream whose length is not known in advance (a
+   * browser form's file part): streamed into a fresh blob while hashed and
+   * counted (over the upload limit → 413 and nothing kept), and only once the
+   * blob is durable does the file's row appear, ready, in one INSERT. A
+   * failure at any point leaves no row and no blob.
+   */
+  async receiveWhole(
+    ownerId: string,
+    file: { filename: string; mimeType: string; uploadedBy: FileUploader },
+    body: Readable,
+  ): Promise<FileSummary> {
+    // The API's rules for the metadata: a name it would take; a type it would take, else the neutral one.
+    if (file.filename.length < 1 || file.filename.length > 255 || CONTROL_CHARACTER.test(file.filename)) {
+      throw StorageErrors.invalidFilename();
+    }
+    const mimeType = file.mimeType.length <= 255 && MIME_TYPE_PATTERN.test(file.mimeType) ? file.mimeType : 'application/octet-stream';
+    const id = randomUUID();
+    const key = blobKeyFor(id, randomUUID());
+    const meter = UploadMeter.upTo(this.config.maxUploadBytes);
+    await this.blobs.write(key, meterUpload(body, meter));
+    try {
+      const stored = await this.files.insertReady({
+        id,
+        ownerId,
+        filename: file.filename,
+        mimeType,
+        size: meter.receivedBytes,
+        sha256: meter.sha256,
+        blobKey: key,
+        uploadedAt: this.clock.now(),
+        uploadedBy: file.uploadedBy,
+      });
+      return toFileSummary(stored);
+    } catch (error) {
+      await this.discard(key);
+      throw error;
+    }
+  }
 
   /**
    * Streams an upload into a fresh blob while hashing it; the file becomes
@@ -76,9 +129,9 @@ export class FileContentService {
     return toFileSummary(ready);
   }
 
-  /** Opens a ready file's content, honouring If-None-Match and a single Range. */
-  async open(ownerId: string, id: string, request: ContentRequest): Promise<ContentResponse> {
-    const file = await this.files.findForOwner(ownerId, id);
+  /** Opens a ready file's content in scope, honouring If-None-Match and a single Range. */
+  async open(scope: OwnerScope, id: string, request: ContentRequest): Promise<ContentResponse> {
+    const file = await this.files.findInScope(scope, id);
     if (!file) throw StorageErrors.fileNotFound();
     if (file.status !== 'ready' || !file.blobKey || !file.sha256) {
       throw StorageErrors.noContentYet();

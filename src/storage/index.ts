@@ -5,9 +5,12 @@
 export { StorageModule } from './storage.module';
 /** Reads and deletions of files in an OwnerScope, answering domain summaries. */
 export { StorageService, DEFAULT_PAGE_SIZE, type FileListQuery, type NewUpload } from './storage.service';
-/** Downloads (with the API's headers) and uploads of file bytes. */
+/** Downloads (with the API's headers) and uploads of file bytes (receiveWhole: a stream of unknown length). */
 export { FileContentService, type ContentRequest, type ContentResponse } from './file-content.service';
-export type { FilePage, FileSummary, PendingUpload, StorageUsage } from './file-summary';
+/** Writes a ContentResponse (status, the API's download headers, the bytes) to a Fastify reply. */
+export { sendContent } from './content-reply';
+export type { FilePage, FileSummary, FileUploader, PendingUpload, StorageUsage } from './file-summary';
+export { DASHBOARD_UPLOADER } from './file-summary';
 /** The blob store, for the readiness probe. */
 export { BlobStore } from './blob/blob-store';
 export { StorageErrors } from './storage.errors';

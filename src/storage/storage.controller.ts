@@ -46,6 +46,7 @@ import { RawBody, RawBodyStream } from '../common/raw-body';
 import { FILE_CONTENT_PATH, STORAGE_ROOT } from './storage-urls';
 import { StorageService } from './storage.service';
 import { toFileDto, toFileListDto, toPendingUploadDto } from './stored-file.mapper';
+import { apiKeyUploader } from './file-summary';
 
 const FileId = (): ParameterDecorator => Param('id', UUID_PIPE);
 const ID_PARAM = ApiParam({ name: 'id', format: 'uuid', description: 'The file id.' });
@@ -79,7 +80,7 @@ export class StorageController {
     @ValidBody() dto: CreateUploadDto,
     @RequestOrigin() origin: string,
   ): Promise<PendingUploadDto> {
-    return toPendingUploadDto(await this.storage.createUpload(key.owner.id, dto, origin));
+    return toPendingUploadDto(await this.storage.createUpload(key.owner.id, dto, origin, apiKeyUploader(key)));
   }
 
   @Put(FILE_CONTENT_PATH)
@@ -188,7 +189,7 @@ export class StorageController {
     @Headers('if-range') ifRange: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await sendContent(reply, this.content.open(key.owner.id, id, { range, ifNoneMatch, ifRange }));
+    await sendContent(reply, this.content.open(ownedBy(key.owner.id), id, { range, ifNoneMatch, ifRange }));
   }
 
   @Delete('files/:id')

@@ -33,5 +33,7 @@ export const StorageErrors = {
     new DomainError('RangeNotSatisfiable', 416, `The requested range is not within the file's ${size} bytes`, {
       'content-range': `bytes */${size}`,
     }),
+  invalidFilename: () =>
+    new DomainError('InvalidFilename', 400, 'The file name must be 1 to 255 characters long, with no control characters'),
   malformedCursor: () => new DomainError('MalformedCursor', 400, 'cursor is malformed; use nextCursor from a previous page'),
 } as const;

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys';
+import { AuditModule } from '../audit';
 import { BlobStore } from './blob/blob-store';
 import { blobStoreProvider } from './blob/blob-store.provider';
 import { ClockModule } from '../common/clock';
@@ -17,7 +18,7 @@ import { TusUploadRepository } from './tus/tus-upload.repository';
 import { TusUploadService } from './tus/tus-upload.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([StoredFile, TusUpload]), ApiKeysModule, ClockModule],
+  imports: [TypeOrmModule.forFeature([StoredFile, TusUpload]), ApiKeysModule, AuditModule, ClockModule],
   controllers: [StorageController, TusUploadController],
   providers: [
     StoredFileRepository,

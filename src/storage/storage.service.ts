@@ -2,10 +2,18 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { storageConfig } from '../config';
 import type { OwnerScope } from '../managers';
+import { type AuditActor, type AuditOrigin, AuditService } from '../audit';
 import { BlobStore } from './blob/blob-store';
 import { Clock } from '../common/clock';
 import { decodeCursor, encodeCursor } from './file-cursor';
-import { type FilePage, type FileSummary, type PendingUpload, type StorageUsage, toFileSummary } from './file-summary';
+import {
+  type FilePage,
+  type FileSummary,
+  type FileUploader,
+  type PendingUpload,
+  type StorageUsage,
+  toFileSummary,
+} from './file-summary';
 import { StoredFileRepository } from './stored-file.repository';
 import { StorageUrls } from './storage-urls';
 import { StorageErrors } from './storage.errors';
@@ -27,6 +35,10 @@ export interface FileListQuery {
   cursor?: string;
   /** Pending uploads too (default: ready files only). */
   includePending?: boolean;
+  /** Case-insensitive substring of the filename, taken literally (`%` and `_` are not wildcards). */
+  nameContains?: string;
+  /** Only the files this API key created. */
+  uploadedByKeyId?: string;
 }
 
 /**
@@ -43,11 +55,17 @@ export class StorageService {
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     private readonly urls: StorageUrls,
+    private readonly audit: AuditService,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
   ) {}
 
   /** Registers a pending upload; the bytes follow with a PUT to `uploadUrl`. */
-  async createUpload(ownerId: string, upload: NewUpload, requestOrigin: string): Promise<PendingUpload> {
+  async createUpload(
+    ownerId: string,
+    upload: NewUpload,
+    requestOrigin: string,
+    uploadedBy: FileUploader,
+  ): Promise<PendingUpload> {
     if (upload.size > this.config.maxUploadBytes) throw StorageErrors.sizeOverLimit(this.config.maxUploadBytes);
     const file = await this.files.insertPending({
       ownerId,
@@ -56,6 +74,7 @@ export class StorageService {
       size: upload.size,
       expectedSha256: upload.sha256?.toLowerCase() ?? null,
       expiresAt: new Date(this.clock.now().getTime() + this.config.pendingUploadTtlSeconds * 1000),
+      uploadedBy,
     });
     return { file: toFileSummary(file), uploadUrl: this.urls.fileContent(requestOrigin, file.id), expiresAt: file.expiresAt! };
   }
@@ -71,12 +90,15 @@ export class StorageService {
       limit: query.limit ?? DEFAULT_PAGE_SIZE,
       after: query.cursor === undefined ? null : decodeCursor(query.cursor),
       includePending: query.includePending ?? false,
+      nameContains: query.nameContains,
+      uploadedByKeyId: query.uploadedByKeyId,
     });
     return { items: page.files.map(toFileSummary), nextCursor: page.next ? encodeCursor(page.next) : null };
   }
 
-  usage(scope: OwnerScope): Promise<StorageUsage> {
-    return this.files.usageInScope(scope);
+  /** Count and bytes of the ready files in scope; of one key's files when `uploadedByKeyId` is given. */
+  usage(scope: OwnerScope, uploadedByKeyId?: string): Promise<StorageUsage> {
+    return this.files.usageInScope(scope, uploadedByKeyId);
   }
 
   /**
@@ -86,6 +108,43 @@ export class StorageService {
    */
   async delete(scope: OwnerScope, id: string): Promise<void> {
     if (!(await this.files.deleteInScope(scope, id))) throw StorageErrors.fileNotFound();
+    await this.dropBlobs(id);
+  }
+
+  /**
+   * A person's deletion (the dashboard): the row and its audit entry (who,
+   * when, from where) commit together, then the blobs go as in delete().
+   */
+  async deleteAudited(scope: OwnerScope, id: string, by: { actor: AuditActor; origin: AuditOrigin }): Promise<FileSummary> {
+    const deleted = await this.files.transaction(async (tx) => {
+      const file = await this.files.deleteInScopeWithin(scope, id, tx);
+      if (!file) return null;
+      const summary = toFileSummary(file);
+      await this.audit.record(
+        [
+          {
+            action: 'file.deleted',
+            at: this.clock.now(),
+            actor: by.actor,
+            origin: by.origin,
+            subject: { type: 'file', id: file.id, ownerId: file.ownerId, label: file.filename },
+            details: {
+              size: file.size,
+              sha256: file.sha256,
+              uploadedBy: summary.uploadedBy.kind === 'api-key' ? summary.uploadedBy.name : summary.uploadedBy.kind,
+            },
+          },
+        ],
+        tx,
+      );
+      return summary;
+    });
+    if (!deleted) throw StorageErrors.fileNotFound();
+    await this.dropBlobs(id);
+    return deleted;
+  }
+
+  private async dropBlobs(id: string): Promise<void> {
     await this.blobs
       .deleteFile(id)
       .catch((error: Error) => this.logger.error(`File ${id} deleted but its blobs were not: ${error.message}`));

@@ -11,9 +11,15 @@ import { Manager } from '../managers/manager.entity';
 
 export type StoredFileStatus = 'pending' | 'ready';
 
+/** What created a file; null: stored before attribution existed (unknown). */
+export type UploadSource = 'api_key' | 'dashboard';
+
 @Entity('stored_files')
 @Index('idx_stored_files_owner_created', ['ownerId', 'createdAt', 'id'])
 @Index('idx_stored_files_pending_expiry', ['expiresAt'], { where: `status = 'pending'` })
+// The FileAttribution migration's indexes, which TypeORM cannot model (INCLUDE,
+// a pg_trgm GIN index), are there only: idx_stored_files_ready_created,
+// idx_stored_files_owner_ready, idx_stored_files_key_created, idx_stored_files_filename_trgm.
 export class StoredFile {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -57,4 +63,15 @@ export class StoredFile {
 
   @Column({ name: 'uploaded_at', type: 'timestamptz', nullable: true })
   uploadedAt: Date | null;
+
+  @Column({ name: 'upload_source', type: 'varchar', length: 16, nullable: true })
+  uploadSource: UploadSource | null;
+
+  /** The key that created the file; no foreign key, so a deleted key's files keep it. */
+  @Column({ name: 'uploaded_by_key_id', type: 'uuid', nullable: true })
+  uploadedByKeyId: string | null;
+
+  /** The key's name when it created the file, kept as text. */
+  @Column({ name: 'uploaded_by_key_name', type: 'varchar', length: 100, nullable: true })
+  uploadedByKeyName: string | null;
 }

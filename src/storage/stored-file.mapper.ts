@@ -13,6 +13,7 @@ export function toFileDto(file: FileSummary): StoredFileDto {
     sha256: file.sha256,
     createdAt: file.createdAt.toISOString(),
     uploadedAt: file.uploadedAt ? file.uploadedAt.toISOString() : null,
+    uploadedBy: file.uploadedBy.kind === 'api-key' ? { keyId: file.uploadedBy.keyId, name: file.uploadedBy.name } : null,
   };
 }
 

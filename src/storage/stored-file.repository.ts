@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository, type SelectQueryBuilder } from 'typeorm';
+import { type EntityManager, Repository, type SelectQueryBuilder } from 'typeorm';
 import type { OwnerScope } from '../managers';
 import type { FileCursor } from './file-cursor';
+import { type FileUploader, uploaderColumns } from './file-summary';
 import { StoredFile } from './stored-file.entity';
 
 export interface NewPendingFile {
@@ -12,12 +13,29 @@ export interface NewPendingFile {
   size: number;
   expectedSha256: string | null;
   expiresAt: Date;
+  uploadedBy: FileUploader;
+}
+
+export interface NewReadyFile {
+  id: string;
+  ownerId: string;
+  filename: string;
+  mimeType: string;
+  size: number;
+  sha256: string;
+  blobKey: string;
+  uploadedAt: Date;
+  uploadedBy: FileUploader;
 }
 
 export interface FilePageQuery {
   limit: number;
   after: FileCursor | null;
   includePending: boolean;
+  /** Case-insensitive substring of the filename, taken literally (`%` and `_` too). */
+  nameContains?: string;
+  /** Only files this key created. */
+  uploadedByKeyId?: string;
 }
 
 export interface FilePage {
@@ -37,8 +55,8 @@ export class StoredFileRepository {
    * One INSERT … RETURNING id, created_at, in autocommit: `save` wrapped it in
    * its own transaction (three round trips), a cost on every small upload.
    */
-  async insertPending(file: NewPendingFile): Promise<StoredFile> {
-    const entity = this.repo.create({ ...file, status: 'pending', sha256: null, blobKey: null, uploadedAt: null });
+  async insertPending({ uploadedBy, ...file }: NewPendingFile): Promise<StoredFile> {
+    const entity = this.repo.create({ ...file, ...uploaderColumns(uploadedBy), status: 'pending', sha256: null, blobKey: null, uploadedAt: null });
     // The builder fills the generated id and created_at into `entity` from RETURNING.
     await this.repo.createQueryBuilder().insert().into(StoredFile).values(entity).execute();
     return entity;
@@ -94,6 +112,12 @@ export class StoredFileRepository {
   async pageInScope(scope: OwnerScope, query: FilePageQuery): Promise<FilePage> {
     const qb = inScope(this.repo.createQueryBuilder('f').addSelect(CURSOR_TIME, 'cursor_time'), scope);
     if (!query.includePending) qb.andWhere(`f.status = 'ready'`);
+    // Each filter has its index (see the FileAttribution migration): the key's
+    // keyset index, and pg_trgm's GIN index for the ILIKE.
+    if (query.uploadedByKeyId !== undefined) qb.andWhere('f.uploaded_by_key_id = :keyId', { keyId: query.uploadedByKeyId });
+    if (query.nameContains) {
+      qb.andWhere(`f.filename ILIKE :pattern ESCAPE '\\'`, { pattern: `%${escapeLike(query.nameContains)}%` });
+    }
     if (query.after) {
       qb.andWhere('(f.created_at, f.id) < (CAST(:afterTime AS timestamptz), CAST(:afterId AS uuid))', {
         afterTime: query.after.createdAt,
@@ -108,14 +132,42 @@ export class StoredFileRepository {
     return { files, next: { createdAt: raw[query.limit - 1].cursor_time, id: last.id } };
   }
 
-  async usageInScope(scope: OwnerScope): Promise<{ fileCount: number; totalBytes: number }> {
-    const row = await inScope(
+  /** Ready files' count and bytes; of one key's files only when `uploadedByKeyId` is given (an index-only scan). */
+  async usageInScope(scope: OwnerScope, uploadedByKeyId?: string): Promise<{ fileCount: number; totalBytes: number }> {
+    const qb = inScope(
       this.repo.createQueryBuilder('f').select('COUNT(*)', 'count').addSelect('COALESCE(SUM(f.size), 0)', 'bytes'),
       scope,
-    )
-      .andWhere(`f.status = 'ready'`)
-      .getRawOne<{ count: string; bytes: string }>();
+    ).andWhere(`f.status = 'ready'`);
+    if (uploadedByKeyId !== undefined) qb.andWhere('f.uploaded_by_key_id = :keyId', { keyId: uploadedByKeyId });
+    const row = await qb.getRawOne<{ count: string; bytes: string }>();
     return { fileCount: Number(row?.count ?? 0), totalBytes: Number(row?.bytes ?? 0) };
+  }
+
+  /**
+   * Inserts a file that is ready at once (its bytes are already durable under
+   * `blobKey`): the one-shot upload of a stream whose length was not known.
+   */
+  async insertReady(file: NewReadyFile): Promise<StoredFile> {
+    const { uploadedBy, ...rest } = file;
+    const entity = this.repo.create({ ...rest, ...uploaderColumns(uploadedBy), status: 'ready', expectedSha256: null, expiresAt: null });
+    // insert, not save: the id is ours, and save would first SELECT it. `created_at` comes back by RETURNING.
+    await this.repo.insert(entity);
+    return entity;
+  }
+
+  /** Runs `work` in one transaction (a deletion and its audit entry). */
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.repo.manager.transaction(work);
+  }
+
+  /** Deletes a file row in scope inside `tx` and answers what it was; null when there is none. */
+  async deleteInScopeWithin(scope: OwnerScope, id: string, tx: EntityManager): Promise<StoredFile | null> {
+    const where = scope.kind === 'all' ? { id } : { ownerId: scope.ownerId, id };
+    // Locked, so a racing deletion waits and then finds nothing (one audit entry, one 204).
+    const file = await tx.findOne(StoredFile, { where, lock: { mode: 'pessimistic_write' } });
+    if (!file) return null;
+    await tx.delete(StoredFile, { id });
+    return file;
   }
 
   /** Deletes a file row in scope (pending or ready); false when there is none. */
@@ -145,6 +197,11 @@ export class StoredFileRepository {
       .execute();
     return (result.raw as Array<{ id: string }>).map((row) => row.id);
   }
+}
+
+/** A LIKE pattern matching `text` literally: its `\\`, `%` and `_` are escaped. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** Restricts a query on `f` to the scope's owner (an all-owners scope adds no condition). */

@@ -76,3 +76,36 @@ describe('meterUpload', () => {
     expect(source.destroyed).toBe(false);
   });
 });
+
+describe('UploadMeter.upTo (a body of unknown length)', () => {
+  const run = async (meter: UploadMeter, chunks: Buffer[]): Promise<Buffer> => {
+    const out: Buffer[] = [];
+    meter.on('data', (c: Buffer) => out.push(c));
+    const done = new Promise<void>((resolve, reject) => {
+      meter.on('end', resolve);
+      meter.on('error', reject);
+    });
+    for (const c of chunks) meter.write(c);
+    meter.end();
+    await done;
+    return Buffer.concat(out);
+  };
+
+  it('passes any size up to the limit, counting and hashing it', async () => {
+    const meter = UploadMeter.upTo(10);
+    const body = await run(meter, [Buffer.from('hello'), Buffer.from('world')]);
+    expect(body.toString()).toBe('helloworld');
+    expect(meter.receivedBytes).toBe(10);
+    expect(meter.sha256).toBe(createHash('sha256').update('helloworld').digest('hex'));
+  });
+
+  it('takes an empty body', async () => {
+    const meter = UploadMeter.upTo(10);
+    await run(meter, []);
+    expect(meter.receivedBytes).toBe(0);
+  });
+
+  it('fails with the upload limit\'s 413 past the limit', async () => {
+    await expect(run(UploadMeter.upTo(4), [Buffer.from('abc'), Buffer.from('de')])).rejects.toMatchObject({ code: 'SizeOverLimit', status: 413 });
+  });
+});

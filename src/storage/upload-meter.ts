@@ -10,15 +10,28 @@ import { StorageErrors } from './storage.errors';
  * whose bytes are exactly the declared ones.
  */
 export class UploadMeter extends Transform {
-  private readonly hash = createHash('sha256');
-  private received = 0;
-  private digest: string | null = null;
+  protected readonly hash = createHash('sha256');
+  protected received = 0;
+  protected digest: string | null = null;
 
   constructor(
     private readonly expectedSize: number,
     private readonly expectedSha256: string | null,
   ) {
     super();
+  }
+
+  /**
+   * A meter for a body of unknown length (a browser's multipart file): any
+   * size up to `limit` bytes, over it fails with the upload limit's 413.
+   */
+  static upTo(limit: number): UploadMeter {
+    return new UnsizedUploadMeter(limit);
+  }
+
+  /** Bytes that went through so far. */
+  get receivedBytes(): number {
+    return this.received;
   }
 
   /** Hex SHA-256 of the bytes, once the whole body went through. */
@@ -48,6 +61,25 @@ export class UploadMeter extends Transform {
       return;
     }
     this.digest = digest;
+    callback();
+  }
+}
+
+class UnsizedUploadMeter extends UploadMeter {
+  constructor(private readonly limit: number) {
+    super(limit, null);
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.received + chunk.length > this.limit) {
+      callback(StorageErrors.sizeOverLimit(this.limit));
+      return;
+    }
+    super._transform(chunk, _encoding, callback);
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.digest = this.hash.digest('hex');
     callback();
   }
 }

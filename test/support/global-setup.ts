@@ -13,6 +13,10 @@ import { TEMPLATE_DB, withDatabase } from './database-url';
  * each spec clones it (CREATE DATABASE … TEMPLATE) for isolation.
  */
 export default async function globalSetup(): Promise<void> {
+  // The dashboard's browser bundle (public/build/) is built, not committed: the browser specs load it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  await (require('../../scripts/build-client.cjs') as { buildClient(): Promise<void> }).buildClient();
+
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const dir = await mkdtemp(join(tmpdir(), 'eds-test-pg-'));

@@ -48,6 +48,7 @@ export interface FileMeta {
   sha256: string | null;
   createdAt: string;
   uploadedAt: string | null;
+  uploadedBy: { keyId: string; name: string } | null;
   uploadUrl?: string;
   expiresAt?: string;
 }

@@ -1,5 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 
+export interface UploadedByDto {
+  keyId: string;
+  name: string;
+}
+
 export class StoredFileDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -24,6 +29,23 @@ export class StoredFileDto {
 
   @ApiProperty({ format: 'date-time', nullable: true, type: String })
   uploadedAt: string | null;
+
+  // Inline rather than a $ref: OpenAPI 3.0 has no sound nullable reference
+  // (`nullable` needs a `type` beside it, and `allOf` would then refuse null).
+  @ApiProperty({
+    type: 'object',
+    properties: {
+      keyId: { type: 'string', format: 'uuid', description: 'The API key that created the file (it may have been deleted since).' },
+      name: { type: 'string', example: 'Nightly backup', description: 'The key\'s name when it created the file.' },
+    },
+    required: ['keyId', 'name'],
+    selfRequired: true,
+    nullable: true,
+    description:
+      'The API key that created the file, named as it was then. Null for files uploaded in the dashboard ' +
+      'and for files stored before EDS recorded this.',
+  })
+  uploadedBy: UploadedByDto | null;
 }
 
 export class PendingUploadDto extends StoredFileDto {

@@ -7,6 +7,7 @@ import { RawBody, RawBodyStream } from '../../common/raw-body';
 import { RequestOrigin } from '../../common/request-origin.decorator';
 import { UUID_PIPE } from '../../common/uuid.pipe';
 import { sendTusAnswer as send } from './tus-http';
+import { apiKeyUploader } from '../file-summary';
 import { TUS_UPLOADS_ROOT } from '../storage-urls';
 import { TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION } from './tus-protocol';
 import { type TusHeaders, TusUploadService } from './tus-upload.service';
@@ -107,7 +108,7 @@ export class TusUploadController {
     @RequestOrigin() origin: string,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    await send(reply, await this.tus.create(key.owner.id, headers, body, origin));
+    await send(reply, await this.tus.create(key.owner.id, apiKeyUploader(key), headers, body, origin));
   }
 
   @Head(':id')

@@ -8,6 +8,7 @@ import { Clock } from '../../common/clock';
 import { ownedBy } from '../../managers';
 import type { RawBodyStream } from '../../common/raw-body';
 import { BlobStore, blobKeyFor } from '../blob/blob-store';
+import { type FileUploader, uploaderColumns } from '../file-summary';
 import { StoredFileRepository } from '../stored-file.repository';
 import { StorageUrls, TUS_UPLOADS_ROOT } from '../storage-urls';
 import { appendBody, resumeHasher } from './tus-append';
@@ -72,14 +73,21 @@ export class TusUploadService {
    * `root` is the endpoint the client speaks to (the API's by default; the
    * dashboard has its own): `Location` and a final's partial URLs live under it.
    */
-  async create(ownerId: string, h: TusHeaders, body: RawBodyStream, origin: string, root: string = TUS_UPLOADS_ROOT): Promise<TusAnswer> {
+  async create(
+    ownerId: string,
+    uploadedBy: FileUploader,
+    h: TusHeaders,
+    body: RawBodyStream,
+    origin: string,
+    root: string = TUS_UPLOADS_ROOT,
+  ): Promise<TusAnswer> {
     assertTusResumable(h['tus-resumable']);
     const concat = parseConcat(h['upload-concat'], `/${root}`);
     const metadata = parseMetadata(h['upload-metadata']);
     if (h['upload-defer-length'] !== undefined) throw TusErrors.lengthRequired();
     if (concat.kind === 'final') {
       if (h['upload-length'] !== undefined) throw TusErrors.lengthOnFinal();
-      return this.createFinal(ownerId, concat.ids, fileMetadata(metadata), h['upload-metadata'] ?? null, origin, root);
+      return this.createFinal(ownerId, uploadedBy, concat.ids, fileMetadata(metadata), h['upload-metadata'] ?? null, origin, root);
     }
     const length = parseByteCount(h['upload-length'], 'Upload-Length');
     if (length === null) throw TusErrors.lengthRequired();
@@ -96,7 +104,7 @@ export class TusUploadService {
     let upload: TusUpload;
     if (file) {
       ({ upload } = await this.uploads.insertWithFile(
-        { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt },
+        { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt, ...uploaderColumns(uploadedBy) },
         row,
       ));
     } else {
@@ -233,6 +241,7 @@ export class TusUploadService {
   /** `Upload-Concat: final;…`: the owner's finished partials, in order, become one ready file. */
   private async createFinal(
     ownerId: string,
+    uploadedBy: FileUploader,
     ids: string[],
     file: TusFileMetadata,
     metadata: string | null,
@@ -260,7 +269,7 @@ export class TusUploadService {
     const expiresAt = this.expiry();
     const concatHeader = `final;${ids.map((p) => `/${root}/${p}`).join(' ')}`;
     const { upload } = await this.uploads.insertWithFile(
-      { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt },
+      { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt, ...uploaderColumns(uploadedBy) },
       { ownerId, concat: 'final', length, offset: 0, metadata, concatHeader, storeState: { key }, expiresAt },
     );
     try {
