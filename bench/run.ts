@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { encodeCursor } from '../src/storage/file-cursor';
 import { freePort } from '../src/common/free-port';
+import { runningEmbeddedDatabaseUrl } from '../src/database/embedded-postgres';
 import { spawnApp, type AppProcess } from '../test/support/app-process';
 import { insertApiKey } from '../test/support/sql';
 import { sleep } from '../test/support/wait';
@@ -64,8 +65,8 @@ async function main(): Promise<void> {
     };
     const a = await spawnApp(env, 120_000);
     cleanup.unshift(() => stop(a));
-    const databaseUrl = /DATABASE_URL=(postgres:\/\/[^\s\x1b]+)/.exec(stripAnsi(a.output()))?.[1];
-    if (!databaseUrl) throw new Error('could not find the embedded DATABASE_URL in the app output');
+    const databaseUrl = runningEmbeddedDatabaseUrl(join(env.EDS_DATA_DIR, 'postgres'));
+    if (!databaseUrl) throw new Error('the app runs no embedded PostgreSQL in its data dir');
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     cleanup.unshift(() => db.end());
@@ -357,7 +358,6 @@ async function listLatency(base: string, headers: Record<string, string>, db: Cl
   return result;
 }
 
-const stripAnsi = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.stack : error);
