@@ -158,6 +158,26 @@ describeInBrowser('Dashboard in a real browser (e2e)', () => {
     keepShots = Boolean(process.env.EDS_SCREENSHOT_DIR);
   }, 60_000);
 
+  it('reloading the page that shows a new key (a re-post) makes no second key and says so', async () => {
+    await page.goto('/dashboard/api-keys');
+    await page.locator('#key-name').fill('Reloaded in the browser');
+    await page.getByRole('button', { name: 'Generate New Key' }).click();
+    await page.getByRole('heading', { name: 'Your new API key' }).waitFor();
+    const before = consoleProblems.length;
+    await page.reload();
+    await page.getByText('This key was already created and cannot be shown again.').waitFor();
+    await expect(page.content()).resolves.not.toMatch(/exstr_live_[0-9a-f]{32}/);
+    await screenshot('key-reloaded');
+    // The 409 of the re-post is the answer expected here.
+    const seen = consoleProblems.splice(before);
+    expect(seen).toContainEqual(expect.stringMatching(/^409 for /));
+    expect(seen.filter((line) => !/409/.test(line))).toEqual([]);
+    const [{ n }] = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM api_keys WHERE name = 'Reloaded in the browser'`);
+    expect(Number(n)).toBe(1);
+    await page.getByRole('link', { name: 'Open the key' }).click();
+    await page.getByRole('heading', { name: 'Reloaded in the browser' }).waitFor();
+  }, 60_000);
+
   it('Swagger UI: Authorize with a key, then Try it out on GET /api/v1/me answers 200, under the CSP', async () => {
     const { key } = await createApiKey(t, await adminActor(t), 'swagger try-out');
     const before = violations.length;

@@ -22,6 +22,7 @@ import type { Actor } from '../managers/actor';
 import { ClientOrigin } from './client-origin.decorator';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { parseForm } from './form';
+import { FormOnce } from './form-once';
 import { NewApiKeyForm } from './forms';
 import { auditRow, keyListView, keyRow, newKeyFormView } from './key-views';
 import { LoginRequiredFilter } from './login-required.filter';
@@ -30,6 +31,9 @@ import './session.types';
 import { usageChart } from './usage-chart';
 
 export const uuid = new ParseUUIDPipe({ version: '4' });
+
+const NEW_KEY_FORM = 'new-key';
+export const STALE_FORM = 'This form is out of date (it was open in an earlier sign-in). Nothing was created: fill it in again.';
 
 @ApiExcludeController()
 @Controller('dashboard/api-keys')
@@ -40,12 +44,13 @@ export class DashboardApiKeysController {
     private readonly apiKeys: ApiKeysService,
     private readonly hygiene: KeyHygieneService,
     private readonly usage: ApiKeyUsageService,
+    private readonly formOnce: FormOnce,
   ) {}
 
   @Get()
   @Render('api-keys/index')
-  async list(@Page() page: PageContext): Promise<object> {
-    return this.listView(page);
+  async list(@Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+    return this.listView(page, request);
   }
 
   @Post()
@@ -53,13 +58,24 @@ export class DashboardApiKeysController {
     @Body() body: unknown,
     @Page() page: PageContext,
     @ClientOrigin() origin: AuditOrigin,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const posted = (body ?? {}) as Record<string, unknown>;
     const form = parseForm(NewApiKeyForm, body);
-    const outcome = form.ok ? await this.tryGenerate(page.actor!, form.value, origin) : { errors: form.errors };
+    const outcome = form.ok
+      ? await this.tryGenerate(request, posted.formToken, page.actor!, form.value, origin)
+      : { errors: form.errors };
+    if ('repeat' in outcome) {
+      await reply
+        .status(409)
+        .header('Cache-Control', 'no-store')
+        .view('api-keys/already-created', { title: 'Key already created', page, keyId: outcome.repeat });
+      return;
+    }
     if ('errors' in outcome) {
       await reply.status(400).view('api-keys/index', {
-        ...(await this.listView(page, (body ?? {}) as Record<string, unknown>)),
+        ...(await this.listView(page, request, posted)),
         errors: outcome.errors,
       });
       return;
@@ -88,19 +104,27 @@ export class DashboardApiKeysController {
   }
 
   private async tryGenerate(
+    request: FastifyRequest,
+    formToken: unknown,
     actor: Actor,
     form: NewApiKeyForm,
     origin: AuditOrigin,
-  ): Promise<{ key: object; plaintext: string } | { errors: string[] }> {
+  ): Promise<{ key: object; plaintext: string } | { errors: string[] } | { repeat: string }> {
     try {
-      return await this.apiKeys.generate(actor, form.name, { scopes: form.scopes, expiry: form.keyExpiry(), origin });
+      const outcome = await this.formOnce.run(request.session, formToken, NEW_KEY_FORM, async () => {
+        const created = await this.apiKeys.generate(actor, form.name, { scopes: form.scopes, expiry: form.keyExpiry(), origin });
+        return { keyId: created.key.id, result: created };
+      });
+      if (outcome.kind === 'repeat') return { repeat: outcome.keyId };
+      if (outcome.kind === 'stale') return { errors: [STALE_FORM] };
+      return outcome.result;
     } catch (error) {
       if (error instanceof BadRequestException) return { errors: [error.message] };
       throw error;
     }
   }
 
-  private async listView(page: PageContext, posted: Record<string, unknown> = {}): Promise<object> {
+  private async listView(page: PageContext, request: FastifyRequest, posted: Record<string, unknown> = {}): Promise<object> {
     const review = await this.hygiene.reviewVisibleTo(page.actor!);
     return {
       title: 'API keys',
@@ -108,6 +132,7 @@ export class DashboardApiKeysController {
       showOwner: page.actor!.isAdmin,
       ...keyListView(review),
       form: newKeyFormView(posted),
+      formToken: this.formOnce.issue(request.session, NEW_KEY_FORM),
     };
   }
 }

@@ -6,9 +6,10 @@ import { ApiKeysService } from '../api-keys/api-keys.service';
 import { KeyHygieneService } from '../api-keys/key-hygiene.service';
 import { KeyLifecycleService } from '../api-keys/key-lifecycle.service';
 import { ClientOrigin } from './client-origin.decorator';
-import { actorOf, uuid } from './dashboard-api-keys.controller';
+import { actorOf, STALE_FORM, uuid } from './dashboard-api-keys.controller';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { parseForm } from './form';
+import { FormOnce } from './form-once';
 import { RollKeyForm } from './forms';
 import { graceChoices, keyRow } from './key-views';
 import { LoginRequiredFilter } from './login-required.filter';
@@ -29,6 +30,7 @@ export class DashboardKeyActionsController {
     private readonly apiKeys: ApiKeysService,
     private readonly lifecycle: KeyLifecycleService,
     private readonly hygiene: KeyHygieneService,
+    private readonly formOnce: FormOnce,
   ) {}
 
   @Get('deactivate')
@@ -53,7 +55,7 @@ export class DashboardKeyActionsController {
   @Get('roll')
   @Render('api-keys/confirm-roll')
   confirmRoll(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
-    return this.confirmView('Roll', id, page, request, { graceChoices: graceChoices() });
+    return this.confirmView('Roll', id, page, request, { graceChoices: graceChoices(), formToken: this.rollToken(request, id) });
   }
 
   @Post('roll')
@@ -66,12 +68,26 @@ export class DashboardKeyActionsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const form = parseForm(RollKeyForm, body);
-    if (!form.ok) {
-      const view = await this.confirmView('Roll', id, page, request, { graceChoices: graceChoices(), errors: form.errors });
+    const outcome = form.ok
+      ? await this.formOnce.run(request.session, (body as Record<string, unknown>).formToken, `roll:${id}`, async () => {
+          const made = await this.lifecycle.roll(actorOf(request), id, form.value.grace, origin);
+          return { keyId: made.key.id, result: made };
+        })
+      : null;
+    if (outcome?.kind === 'repeat') {
+      await reply
+        .status(409)
+        .header('Cache-Control', 'no-store')
+        .view('api-keys/already-created', { title: 'Key already created', page, keyId: outcome.keyId, rolled: true });
+      return;
+    }
+    if (!form.ok || outcome?.kind !== 'done') {
+      const errors = form.ok ? [STALE_FORM] : form.errors;
+      const view = await this.confirmView('Roll', id, page, request, { graceChoices: graceChoices(), errors, formToken: this.rollToken(request, id) });
       await reply.status(400).view('api-keys/confirm-roll', view);
       return;
     }
-    const created = await this.lifecycle.roll(actorOf(request), id, form.value.grace, origin);
+    const created = outcome.result;
     // Like a new key: the replacement's plaintext is shown once, never cached.
     await reply
       .status(201)
@@ -95,6 +111,10 @@ export class DashboardKeyActionsController {
     const key = await this.lifecycle.delete(actorOf(request), id, origin);
     request.session.notice = `Key “${key.name}” (${key.maskedKey}) is deleted. Its audit entries are kept.`;
     await reply.status(303).redirect('/dashboard/api-keys');
+  }
+
+  private rollToken(request: FastifyRequest, id: string): string {
+    return this.formOnce.issue(request.session, `roll:${id}`);
   }
 
   /** A confirmation page's view: the key as the list shows it, plus what the page adds. 404 if not visible. */

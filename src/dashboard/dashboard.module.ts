@@ -8,6 +8,7 @@ import { DashboardAuditController } from './dashboard-audit.controller';
 import { DashboardAuthController } from './dashboard-auth.controller';
 import { DashboardKeyActionsController } from './dashboard-key-actions.controller';
 import { DashboardManagersController } from './dashboard-managers.controller';
+import { FormOnce } from './form-once';
 import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
 import { PgSessionStore } from './pg-session.store';
 import { DashboardSession } from './session.entity';
@@ -22,7 +23,7 @@ import { SessionRepository } from './session.repository';
     DashboardManagersController,
     DashboardAuditController,
   ],
-  providers: [SessionRepository, PgSessionStore, LoginAddressLimiter, LoginAccountLimiter],
+  providers: [FormOnce, SessionRepository, PgSessionStore, LoginAddressLimiter, LoginAccountLimiter],
   exports: [PgSessionStore],
 })
 export class DashboardModule {}
