@@ -1,7 +1,7 @@
 import { applyDecorators, UseGuards } from '@nestjs/common';
 import { ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { ApiKeyGuard, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
+import { API_KEY_CHALLENGE, ApiKeyGuard, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
 
 export const API_KEY_SECURITY = 'api-key';
 
@@ -16,6 +16,12 @@ export function ApiKeyAuth(): ReturnType<typeof applyDecorators> {
     ApiUnauthorizedResponse({
       description: 'The `x-api-key` header is missing, or is not an active API key.',
       type: ErrorResponseDto,
+      headers: {
+        'WWW-Authenticate': {
+          description: 'How to authenticate: an API key in the `x-api-key` header.',
+          schema: { type: 'string', example: API_KEY_CHALLENGE },
+        },
+      },
       examples: {
         'Missing API key': {
           summary: 'Missing API key',

@@ -30,7 +30,10 @@ import { Page, PageContext } from './page.decorator';
 import './session.types';
 import { usageChart } from './usage-chart';
 
-export const uuid = new ParseUUIDPipe({ version: '4' });
+export const uuid = new ParseUUIDPipe({
+  version: '4',
+  exceptionFactory: () => new BadRequestException('The address does not name a key: not a valid key id'),
+});
 
 const NEW_KEY_FORM = 'new-key';
 export const STALE_FORM = 'This form is out of date (it was open in an earlier sign-in). Nothing was created: fill it in again.';

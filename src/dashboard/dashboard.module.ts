@@ -8,6 +8,7 @@ import { DashboardAuditController } from './dashboard-audit.controller';
 import { DashboardAuthController } from './dashboard-auth.controller';
 import { DashboardKeyActionsController } from './dashboard-key-actions.controller';
 import { DashboardManagersController } from './dashboard-managers.controller';
+import { DashboardPagesController } from './dashboard-pages.controller';
 import { FormOnce } from './form-once';
 import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
 import { PgSessionStore } from './pg-session.store';
@@ -22,6 +23,8 @@ import { SessionRepository } from './session.repository';
     DashboardKeyActionsController,
     DashboardManagersController,
     DashboardAuditController,
+    // Last: its wildcard answers only what no other dashboard route does.
+    DashboardPagesController,
   ],
   providers: [FormOnce, SessionRepository, PgSessionStore, LoginAddressLimiter, LoginAccountLimiter],
   exports: [PgSessionStore],

@@ -46,9 +46,11 @@ import { PendingUploadDto, StoredFileDto } from './dto/stored-file.dto';
 import { FileContentService } from './file-content.service';
 import { RawBody, RawBodyStream } from '../common/raw-body';
 import { FILE_CONTENT_PATH, STORAGE_ROOT } from './storage-urls';
+import { StorageErrors } from './storage.errors';
 import { StorageService } from './storage.service';
 
-const FileId = (): ParameterDecorator => Param('id', new ParseUUIDPipe({ version: undefined }));
+const FileId = (): ParameterDecorator =>
+  Param('id', new ParseUUIDPipe({ version: undefined, exceptionFactory: () => StorageErrors.invalidFileId() }));
 const ID_PARAM = ApiParam({ name: 'id', format: 'uuid', description: 'The file id.' });
 const BAD_ID = ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The id is not a UUID.' });
 const NOT_FOUND = ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such file for this key\'s owner.' });
