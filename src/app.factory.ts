@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { StartupLogLevels } from './common/startup-log-levels';
 import { appConfig } from './config';
 import { createLogger, PinoNestLogger, RequestLogController } from './logging/logger';
 
@@ -27,7 +28,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     childLoggerFactory: (root: FastifyBaseLogger) => root,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
-    logger: new PinoNestLogger(logger),
+    logger: new StartupLogLevels(new PinoNestLogger(logger)),
     abortOnError: false,
   });
   await configureApp(app);

@@ -138,6 +138,19 @@ describe('Process lifecycle (e2e, real processes and signals)', () => {
     }
   }, 120_000);
 
+  it('starts, first time, in at most 20 readable lines: no secret, the setup link as a banner, no route mapping', async () => {
+    const app = await spawnApp({ EDS_DATA_DIR: dataDir, EDS_ADMIN_EMAIL: undefined, EDS_ADMIN_PASSWORD: undefined });
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    const lines = app.output().split('\n').filter((l) => l.trim() !== '');
+    expect(lines.length).toBeLessThanOrEqual(20);
+    const password = readFileSync(join(dataDir, '.postgres-password'), 'utf8').trim();
+    expect(app.output()).not.toContain(password);
+    expect(app.output()).not.toMatch(/postgres:\/\/|Mapped \{|dependencies initialized/);
+    expect(app.output()).toMatch(/\n=+\n  No manager exists yet[^\n]*\n\n  http:\/\/localhost:\d+\/dashboard\/setup\?token=[\w-]+\n/);
+    expect(app.output()).toContain('the TypeORM CLI, npm run migration:*, finds it while EDS runs');
+  }, 60_000);
+
   it('runs its own PostgreSQL, stops it on SIGTERM, and recovers from a SIGKILLed run', async () => {
     const pidFile = join(dataDir, 'postgres', 'postmaster.pid');
     const postmaster = () => Number(readFileSync(pidFile, 'utf8').split('\n')[0]);

@@ -30,7 +30,7 @@ export class DashboardAuthController {
   @Get('login')
   @Render('login')
   loginPage(@Page() page: PageContext): object {
-    return { title: 'Sign in', page };
+    return { title: 'Sign in', page, setupOpen: this.firstAdmin.isSetupOpen() };
   }
 
   @Post('login')
@@ -54,6 +54,7 @@ export class DashboardAuthController {
         page: { actor: null, csrfToken: reply.generateCsrf(), notice: null },
         email,
         error: BAD_CREDENTIALS,
+        setupOpen: this.firstAdmin.isSetupOpen(),
       });
       return;
     }
