@@ -82,7 +82,8 @@ export class ApiKeysService {
     if (cached) return this.isExpired(cached) ? null : cached;
     const generation = this.cache.generation;
     const key = await this.keys.findActiveByHash(keyHash);
-    if (!key || !key.owner) return null;
+    // A disabled owner's keys stop (DESIGN.md §5a) and work again once enabled.
+    if (!key || !key.owner || key.owner.disabledAt) return null;
     const principal: ApiKeyPrincipal = {
       keyId: key.id,
       name: key.name,
@@ -94,6 +95,11 @@ export class ApiKeysService {
     if (this.isExpired(principal)) return null;
     this.cache.set(keyHash, principal, generation);
     return principal;
+  }
+
+  /** The owner was disabled: every instance drops that owner's keys from memory at once. */
+  async forgetOwner(ownerId: string): Promise<void> {
+    for (const id of await this.keys.announceOwnerKeys(ownerId)) this.cache.evict(id);
   }
 
   async listVisibleTo(actor: Actor): Promise<ApiKeySummary[]> {

@@ -14,7 +14,7 @@ export const NO_ORIGIN: AuditOrigin = { ip: null, userAgent: null };
 export type AuditActor = { id: string; email: string } | null;
 
 export interface AuditSubject {
-  type: 'api_key';
+  type: 'api_key' | 'manager';
   id: string;
   ownerId: string | null;
   label: string;

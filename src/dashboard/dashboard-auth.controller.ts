@@ -2,7 +2,10 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Post, Query, Redire
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { FirstAdminService } from '../managers/first-admin.service';
+import type { AuditOrigin } from '../audit/audit-event.types';
+import { ManagerAccountsService } from '../managers/manager-accounts.service';
 import { ManagersService } from '../managers/managers.service';
+import { ClientOrigin } from './client-origin.decorator';
 import { parseForm } from './form';
 import { LoginForm, SetupForm } from './forms';
 import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
@@ -11,6 +14,7 @@ import './session.types';
 
 const SIGNED_IN_HOME = '/dashboard/api-keys';
 const BAD_CREDENTIALS = 'Incorrect email or password';
+const ACCOUNT_DISABLED = 'This account is disabled. Ask an admin to enable it again.';
 const SETUP_LINK_INVALID = 'This setup link has been used or has expired';
 
 @ApiExcludeController()
@@ -18,6 +22,7 @@ const SETUP_LINK_INVALID = 'This setup link has been used or has expired';
 export class DashboardAuthController {
   constructor(
     private readonly managers: ManagersService,
+    private readonly accounts: ManagerAccountsService,
     private readonly firstAdmin: FirstAdminService,
     private readonly addressFailures: LoginAddressLimiter,
     private readonly accountFailures: LoginAccountLimiter,
@@ -37,6 +42,7 @@ export class DashboardAuthController {
   @HttpCode(200)
   async login(
     @Body() body: unknown,
+    @ClientOrigin() origin: AuditOrigin,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -44,16 +50,20 @@ export class DashboardAuthController {
     const account = form.ok ? form.value.email.toLowerCase() : '';
     this.addressFailures.assertAllowed(request.ip);
     if (account) this.accountFailures.assertAllowed(account);
-    const actor = form.ok ? await this.managers.verifyCredentials(form.value.email, form.value.password) : null;
+    const check = form.ok ? await this.managers.checkSignIn(form.value.email, form.value.password) : null;
+    const actor = check?.ok && !check.disabled ? check.account : null;
+    if (form.ok) await this.accounts.recordSignIn(form.value.email, check?.account ?? null, actor !== null, origin);
     if (!actor) {
-      this.addressFailures.recordFailure(request.ip);
-      if (account) this.accountFailures.recordFailure(account);
+      if (!check?.disabled) {
+        this.addressFailures.recordFailure(request.ip);
+        if (account) this.accountFailures.recordFailure(account);
+      }
       const email = form.ok ? form.value.email : '';
-      await reply.status(401).view('login', {
+      await reply.status(check?.disabled ? 403 : 401).view('login', {
         title: 'Sign in',
         page: { actor: null, csrfToken: reply.generateCsrf(), notice: null },
         email,
-        error: BAD_CREDENTIALS,
+        error: check?.disabled ? ACCOUNT_DISABLED : BAD_CREDENTIALS,
         setupOpen: this.firstAdmin.isSetupOpen(),
       });
       return;
@@ -107,7 +117,7 @@ export class DashboardAuthController {
   }
 
   /** A fresh session id at sign-in defeats session fixation. */
-  private async signIn(request: FastifyRequest, managerId: string): Promise<void> {
+  async signIn(request: FastifyRequest, managerId: string): Promise<void> {
     await request.session.regenerate();
     request.session.managerId = managerId;
     request.session.signedInAt = Date.now();

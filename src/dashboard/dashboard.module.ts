@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { AuditModule } from '../audit/audit.module';
 import { ManagersModule } from '../managers/managers.module';
+import { DashboardAccountController } from './dashboard-account.controller';
 import { DashboardApiKeysController } from './dashboard-api-keys.controller';
 import { DashboardAuditController } from './dashboard-audit.controller';
 import { DashboardAuthController } from './dashboard-auth.controller';
@@ -23,6 +24,7 @@ import { SessionRepository } from './session.repository';
     DashboardKeyActionsController,
     DashboardManagersController,
     DashboardAuditController,
+    DashboardAccountController,
     // Last: its wildcard answers only what no other dashboard route does.
     DashboardPagesController,
   ],
