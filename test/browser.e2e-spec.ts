@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ManagersService } from '../src/managers/managers.service';
 import { adminActor, createApiKey } from './support/factories';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app';
 
@@ -214,6 +215,49 @@ describeInBrowser('Dashboard in a real browser (e2e)', () => {
     violations.splice(before);
     consoleProblems.length = 0;
   });
+
+  it('a manager gets a reset link from the admin, sets a password with it, then changes it on the password page', async () => {
+    const m = await t.app.get(ManagersService).create('browser-reset@example.com', 'first-password-123', 'manager');
+    await page.goto('/dashboard/login');
+    if (new URL(page.url()).pathname === '/dashboard/login') {
+      await page.getByLabel('Email').fill(ADMIN_EMAIL);
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expectPath(page, '/dashboard/api-keys');
+    }
+    await page.goto('/dashboard/managers');
+    await page.locator(`tr[data-manager-id="${m.id}"]`).getByRole('button', { name: 'Reset link' }).click();
+    const link = ((await page.locator('#reset-link').textContent()) ?? '').trim();
+    expect(link).toMatch(/\/dashboard\/reset\?token=[\w-]+$/);
+    await screenshot('reset-link');
+
+    // The manager, in their own browser.
+    const theirs = await browser.newContext({ baseURL: origin, viewport: { width: 390, height: 844 } });
+    try {
+      const tab = await theirs.newPage();
+      await tab.goto(new URL(link).pathname + new URL(link).search);
+      await tab.getByLabel(/New password/).fill('reset-password-456');
+      await tab.getByRole('button', { name: 'Set password' }).click();
+      await expectPath(tab, '/dashboard/login');
+      await tab.getByRole('status').waitFor();
+      await tab.getByLabel('Email').fill('browser-reset@example.com');
+      await tab.getByLabel('Password').fill('reset-password-456');
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await expectPath(tab, '/dashboard/api-keys');
+
+      await tab.goto('/dashboard/account/password');
+      await tab.getByLabel('Current password').fill('reset-password-456');
+      await tab.getByLabel(/New password/).fill('changed-password-789');
+      await tab.getByRole('button', { name: 'Change password' }).click();
+      await expectPath(tab, '/dashboard/api-keys');
+      await expect(tab.getByRole('status').textContent()).resolves.toMatch(/password is changed/);
+      await tab.screenshot({ path: join(shots, `${String(++step).padStart(2, '0')}-password-changed-390.png`), fullPage: true });
+    } finally {
+      await theirs.close();
+    }
+    await expect(t.app.get(ManagersService).verifyCredentials('browser-reset@example.com', 'changed-password-789')).resolves.toMatchObject({ id: m.id });
+    expect(violations).toEqual([]);
+  }, 60_000);
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
