@@ -96,6 +96,15 @@ const ACTION_LABELS: Record<string, string> = {
   'api_key.deactivated': 'Deactivated',
   'api_key.expired': 'Expired',
   'api_key.deleted': 'Deleted',
+  // Accounts (subject: the manager).
+  'manager.signed_in': 'Signed in',
+  'manager.sign_in_failed': 'Failed sign-in',
+  'manager.password_changed': 'Changed own password',
+  'manager.disabled': 'Manager disabled',
+  'manager.enabled': 'Manager enabled',
+  'manager.role_changed': 'Role changed',
+  'manager.reset_link_issued': 'Password reset link issued',
+  'manager.password_reset': 'Password set with a reset link',
 };
 
 export interface AuditRowView extends AuditEntry {
