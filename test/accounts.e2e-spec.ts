@@ -131,6 +131,29 @@ describe('Accounts a team can run (e2e)', () => {
     expect(await actions(m.id)).toEqual(expect.arrayContaining(['manager.reset_link_issued', 'manager.password_reset']));
   });
 
+  it('the audit page filters by manager, action and key, and links each key's entries to the key', async () => {
+    const m = await createManager(t);
+    const { id: keyId } = await createApiKey(t, m, 'audited key');
+    await t.app.get(ApiKeysService).deactivate(m, keyId);
+    for (let i = 0; i < 3; i++) expect((await signInAnswer(m.email, `wrong-password-${i}`)).status).toBe(401);
+    const admin = await signIn(t);
+    const rowsOf = (html: string) => [...html.matchAll(/<tr data-action="([^"]+)" data-subject-id="([^"]+)"/g)].map((r) => [r[1], r[2]]);
+
+    const theirs = await admin.get(`/dashboard/audit?manager=${m.id}`).expect(200);
+    expect(rowsOf(theirs.text).length).toBeGreaterThanOrEqual(4);
+    expect(rowsOf(theirs.text).every(([, subject]) => subject === m.id || subject === keyId)).toBe(true);
+    expect(theirs.text).toContain(`href="/dashboard/api-keys/${keyId}"`);
+
+    const failed = await admin.get(`/dashboard/audit?manager=${m.id}&action=manager.sign_in_failed`).expect(200);
+    expect(rowsOf(failed.text).map(([a]) => a)).toEqual(['manager.sign_in_failed', 'manager.sign_in_failed', 'manager.sign_in_failed']);
+
+    const keyOnly = await admin.get(`/dashboard/audit?key=${keyId}`).expect(200);
+    expect(rowsOf(keyOnly.text).map(([a]) => a)).toEqual(['api_key.deactivated', 'api_key.created']);
+
+    await admin.get('/dashboard/audit?action=nope').expect(400);
+    await admin.get('/dashboard/audit?manager=not-a-uuid').expect(400);
+  });
+
   it('only admins reach the manager actions', async () => {
     const m = await createManager(t);
     const agent = await signIn(t, m.email, m.password);

@@ -48,3 +48,10 @@ export interface AuditPage {
   /** Pass as `before` for the next (older) page; null on the last one. */
   nextBefore: string | null;
 }
+
+/** Narrows the audit page: one key's entries, one manager's (as actor, subject or key owner), one action. */
+export interface AuditFilter {
+  keyId?: string;
+  managerId?: string;
+  action?: string;
+}

@@ -90,7 +90,7 @@ export function newKeyFormView(posted: { name?: unknown; expiry?: unknown; expir
 export const graceChoices = (selected: GracePeriod = '24h'): object[] =>
   (Object.keys(GRACE_LABELS) as GracePeriod[]).map((value) => ({ value, label: GRACE_LABELS[value], selected: value === selected }));
 
-const ACTION_LABELS: Record<string, string> = {
+export const ACTION_LABELS: Record<string, string> = {
   'api_key.created': 'Created',
   'api_key.rolled': 'Rolled',
   'api_key.deactivated': 'Deactivated',
