@@ -131,7 +131,7 @@ describe('Accounts a team can run (e2e)', () => {
     expect(await actions(m.id)).toEqual(expect.arrayContaining(['manager.reset_link_issued', 'manager.password_reset']));
   });
 
-  it('the audit page filters by manager, action and key, and links each key's entries to the key', async () => {
+  it('the audit page filters by manager, action and key, and links key entries to the key', async () => {
     const m = await createManager(t);
     const { id: keyId } = await createApiKey(t, m, 'audited key');
     await t.app.get(ApiKeysService).deactivate(m, keyId);
