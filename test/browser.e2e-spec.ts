@@ -216,6 +216,42 @@ describeInBrowser('Dashboard in a real browser (e2e)', () => {
     consoleProblems.length = 0;
   });
 
+  it('at 390 px every dashboard page fits the width: no horizontal scroll (tables scroll inside their card)', async () => {
+    const { id } = await createApiKey(t, await adminActor(t), 'A narrow-screen key with a fairly long name for its row');
+    const narrow = await browser.newContext({ baseURL: origin, viewport: { width: 390, height: 844 } });
+    try {
+      const tab = await narrow.newPage();
+      await tab.goto('/dashboard/login');
+      const overflow = async (path: string): Promise<string | null> => {
+        await tab.goto(path);
+        const [scroll, client] = await tab.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
+        await tab.screenshot({ path: join(shots, `${String(++step).padStart(2, '0')}-390${path.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+        return scroll > client ? `${path}: ${scroll} px wide in ${client}` : null;
+      };
+      const problems = [await overflow('/dashboard/login')];
+      await tab.getByLabel('Email').fill(ADMIN_EMAIL);
+      await tab.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await expectPath(tab, '/dashboard/api-keys');
+      for (const path of [
+        '/dashboard/api-keys',
+        `/dashboard/api-keys/${id}`,
+        `/dashboard/api-keys/${id}/roll`,
+        `/dashboard/api-keys/${id}/deactivate`,
+        `/dashboard/api-keys/${id}/delete`,
+        '/dashboard/managers',
+        '/dashboard/audit',
+        '/dashboard/account/password',
+        '/dashboard/no-such-page',
+      ]) {
+        problems.push(await overflow(path));
+      }
+      expect(problems.filter(Boolean)).toEqual([]);
+    } finally {
+      await narrow.close();
+    }
+  }, 90_000);
+
   it('a manager gets a reset link from the admin, sets a password with it, then changes it on the password page', async () => {
     const m = await t.app.get(ManagersService).create('browser-reset@example.com', 'first-password-123', 'manager');
     await page.goto('/dashboard/login');

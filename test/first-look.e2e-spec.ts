@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { LastUsedTracker } from '../src/api-keys/last-used.tracker';
 import { adminActor, createApiKey, signIn } from './support/factories';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -48,5 +49,14 @@ describe('First look (e2e)', () => {
     expect(deeper.text).toContain('Page not found');
     // Not signed in: the sign-in page, as for every dashboard page.
     await request(t.http).get('/dashboard/nope').expect(303).expect('Location', '/dashboard/login');
+  });
+
+  it('says "1 request", not "1 requests", on a key used once', async () => {
+    const { id, key } = await createApiKey(t, await adminActor(t), 'used once');
+    await request(t.http).get('/api/v1/me').set('x-api-key', key).expect(200);
+    await t.app.get(LastUsedTracker).flush();
+    const agent = await signIn(t);
+    const page = await agent.get(`/dashboard/api-keys/${id}`).expect(200);
+    expect(page.text).toMatch(/<strong class="usage-total">1<\/strong> request in 30 days/);
   });
 });
