@@ -105,7 +105,6 @@ export function spawnEds(env: Record<string, string | undefined>, timeoutMs = 12
   return spawnTs(join(ROOT, 'src', 'main.ts'), [], env, {
     readyPath: '/health/live',
     timeoutMs,
-    watch: env.DATABASE_URL ? undefined : /DATABASE_URL=(postgres:\/\/[^\s"\x1b]+)/,
   });
 }
 

@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { encodeCursor } from '../src/storage/file-cursor';
 import { freePort } from '../src/common/free-port';
+import { runningEmbeddedDatabaseUrl } from '../src/database/embedded-postgres';
 import { insertApiKey } from '../test/support/sql';
 import { sleep } from '../test/support/wait';
 import { PgStatementCounter } from './pg-statement-counter';
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
     const env = { EDS_DATA_DIR: join(dir, 'data'), EDS_ADMIN_EMAIL: ADMIN.email, EDS_ADMIN_PASSWORD: ADMIN.password };
     const a = await spawnEds(env);
     cleanup.unshift(() => stop(a));
-    const databaseUrl = await a.watched!;
+    const databaseUrl = runningEmbeddedDatabaseUrl(join(env.EDS_DATA_DIR, 'postgres'));
+    if (!databaseUrl) throw new Error('the app runs no embedded PostgreSQL in its data dir');
     const db = new Client({ connectionString: databaseUrl });
     await db.connect();
     cleanup.unshift(() => db.end());

@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { StartupLogLevels } from './common/startup-log-levels';
 import { appConfig, loggingConfig } from './config';
 import { createLogger, PinoNestLogger, requestLogging } from './logging/logger';
 
@@ -25,7 +26,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     ...requestLogging(logger),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
-    logger: new PinoNestLogger(logger),
+    logger: new StartupLogLevels(new PinoNestLogger(logger)),
     abortOnError: false,
   });
   await configureApp(app);

@@ -35,9 +35,10 @@ async function bootstrap(): Promise<void> {
 
   // No DATABASE_URL: run our own PostgreSQL in the data dir (nothing to install).
   if (!databaseConfig().url) {
-    embedded = await startEmbeddedPostgres({ clusterDir: join(dataDir, 'postgres') });
+    embedded = await startEmbeddedPostgres({ clusterDir: join(dataDir, 'postgres'), ownSession: true });
     useEmbeddedDatabase(embedded.url);
-    logger.log(`Using embedded PostgreSQL; for the TypeORM CLI: DATABASE_URL=${embedded.url}`);
+    // Never the URL: it holds the password. ormconfig.ts finds the running server itself.
+    logger.log(`Embedded PostgreSQL in ${join(dataDir, 'postgres')} (the TypeORM CLI, npm run migration:*, finds it while EDS runs)`);
   }
 
   const logs = createLogger({ level: loggingConfig().level });
@@ -48,9 +49,12 @@ async function bootstrap(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.log(`${signal} received: finishing requests, flushing, stopping`);
-    // app.close() stops accepting, waits for in-flight requests, runs the
-    // shutdown hooks (last-use flush) and closes the pool; only then may the
-    // embedded database go.
+    // First stop accepting and let in-flight requests finish (app.close()
+    // alone runs the last-use flush before it closes the server, so a request
+    // finishing during the drain would be stamped after the flush). Then
+    // app.close() runs the shutdown hooks (the flush) and closes the pool;
+    // only then may the embedded database go.
+    await app.getHttpAdapter().close().catch((e: Error) => logger.error(`Shutdown: ${e.message}`));
     await app.close().catch((e: Error) => logger.error(`Shutdown: ${e.message}`));
     await embedded?.stop().catch((e: Error) => logger.error(`Stopping PostgreSQL: ${e.message}`));
     // Lines are buffered (see createLogger): the last requests' lines go out before we do.

@@ -58,6 +58,20 @@ describe('API key authentication (e2e)', () => {
       expect(res.headers['content-type']).toMatch(/^application\/json/);
     });
 
+    it('names the scheme on every 401 (RFC 9110): WWW-Authenticate: ApiKey header="x-api-key"', async () => {
+      const admin = await adminActor(t);
+      const { id, key } = await createApiKey(t, admin);
+      await t.app.get(ApiKeysService).deactivate(admin, id);
+      const answers = [
+        await request(t.http).get('/api/v1/me').expect(401),
+        await request(t.http).get('/api/v1/me').set('x-api-key', 'not-a-key').expect(401),
+        await request(t.http).get('/api/v1/storage/files').set('x-api-key', key).expect(401),
+      ];
+      for (const res of answers) expect(res.headers['www-authenticate']).toBe('ApiKey header="x-api-key"');
+      const ok = await request(t.http).get('/api/v1/me').set('x-api-key', (await createApiKey(t, admin)).key).expect(200);
+      expect(ok.headers['www-authenticate']).toBeUndefined();
+    });
+
     it.each([[''], ['   ']])('answers "Missing API key" when the header is %j', async (value) => {
       const res = await request(t.http).get('/api/v1/me').set('x-api-key', value).expect(401);
       expect(res.body).toEqual(MISSING);

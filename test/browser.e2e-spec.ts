@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ManagersService } from '../src/managers/managers.service';
 import { adminActor, createApiKey } from './support/factories';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, type TestApp } from './support/test-app';
 
@@ -158,6 +159,26 @@ describeInBrowser('Dashboard in a real browser (e2e)', () => {
     keepShots = Boolean(process.env.EDS_SCREENSHOT_DIR);
   }, 60_000);
 
+  it('reloading the page that shows a new key (a re-post) makes no second key and says so', async () => {
+    await page.goto('/dashboard/api-keys');
+    await page.locator('#key-name').fill('Reloaded in the browser');
+    await page.getByRole('button', { name: 'Generate New Key' }).click();
+    await page.getByRole('heading', { name: 'Your new API key' }).waitFor();
+    const before = consoleProblems.length;
+    await page.reload();
+    await page.getByText('This key was already created and cannot be shown again.').waitFor();
+    await expect(page.content()).resolves.not.toMatch(/exstr_live_[0-9a-f]{32}/);
+    await screenshot('key-reloaded');
+    // The 409 of the re-post is the answer expected here.
+    const seen = consoleProblems.splice(before);
+    expect(seen).toContainEqual(expect.stringMatching(/^409 for /));
+    expect(seen.filter((line) => !/409/.test(line))).toEqual([]);
+    const [{ n }] = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM api_keys WHERE name = 'Reloaded in the browser'`);
+    expect(Number(n)).toBe(1);
+    await page.getByRole('link', { name: 'Open the key' }).click();
+    await page.getByRole('heading', { name: 'Reloaded in the browser' }).waitFor();
+  }, 60_000);
+
   it('Swagger UI: Authorize with a key, then Try it out on GET /api/v1/me answers 200, under the CSP', async () => {
     const { key } = await createApiKey(t, await adminActor(t), 'swagger try-out');
     const before = violations.length;
@@ -194,6 +215,85 @@ describeInBrowser('Dashboard in a real browser (e2e)', () => {
     violations.splice(before);
     consoleProblems.length = 0;
   });
+
+  it('at 390 px every dashboard page fits the width: no horizontal scroll (tables scroll inside their card)', async () => {
+    const { id } = await createApiKey(t, await adminActor(t), 'A narrow-screen key with a fairly long name for its row');
+    const narrow = await browser.newContext({ baseURL: origin, viewport: { width: 390, height: 844 } });
+    try {
+      const tab = await narrow.newPage();
+      await tab.goto('/dashboard/login');
+      const overflow = async (path: string): Promise<string | null> => {
+        await tab.goto(path);
+        const [scroll, client] = await tab.evaluate<[number, number]>('[document.documentElement.scrollWidth, document.documentElement.clientWidth]');
+        await tab.screenshot({ path: join(shots, `${String(++step).padStart(2, '0')}-390${path.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });
+        return scroll > client ? `${path}: ${scroll} px wide in ${client}` : null;
+      };
+      const problems = [await overflow('/dashboard/login')];
+      await tab.getByLabel('Email').fill(ADMIN_EMAIL);
+      await tab.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await expectPath(tab, '/dashboard/api-keys');
+      for (const path of [
+        '/dashboard/api-keys',
+        `/dashboard/api-keys/${id}`,
+        `/dashboard/api-keys/${id}/roll`,
+        `/dashboard/api-keys/${id}/deactivate`,
+        `/dashboard/api-keys/${id}/delete`,
+        '/dashboard/managers',
+        '/dashboard/audit',
+        '/dashboard/account/password',
+        '/dashboard/no-such-page',
+      ]) {
+        problems.push(await overflow(path));
+      }
+      expect(problems.filter(Boolean)).toEqual([]);
+    } finally {
+      await narrow.close();
+    }
+  }, 90_000);
+
+  it('a manager gets a reset link from the admin, sets a password with it, then changes it on the password page', async () => {
+    const m = await t.app.get(ManagersService).create('browser-reset@example.com', 'first-password-123', 'manager');
+    await page.goto('/dashboard/login');
+    if (new URL(page.url()).pathname === '/dashboard/login') {
+      await page.getByLabel('Email').fill(ADMIN_EMAIL);
+      await page.getByLabel('Password').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expectPath(page, '/dashboard/api-keys');
+    }
+    await page.goto('/dashboard/managers');
+    await page.locator(`tr[data-manager-id="${m.id}"]`).getByRole('button', { name: 'Reset link' }).click();
+    const link = ((await page.locator('#reset-link').textContent()) ?? '').trim();
+    expect(link).toMatch(/\/dashboard\/reset\?token=[\w-]+$/);
+    await screenshot('reset-link');
+
+    // The manager, in their own browser.
+    const theirs = await browser.newContext({ baseURL: origin, viewport: { width: 390, height: 844 } });
+    try {
+      const tab = await theirs.newPage();
+      await tab.goto(new URL(link).pathname + new URL(link).search);
+      await tab.getByLabel(/New password/).fill('reset-password-456');
+      await tab.getByRole('button', { name: 'Set password' }).click();
+      await expectPath(tab, '/dashboard/login');
+      await tab.getByRole('status').waitFor();
+      await tab.getByLabel('Email').fill('browser-reset@example.com');
+      await tab.getByLabel('Password').fill('reset-password-456');
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await expectPath(tab, '/dashboard/api-keys');
+
+      await tab.goto('/dashboard/account/password');
+      await tab.getByLabel('Current password').fill('reset-password-456');
+      await tab.getByLabel(/New password/).fill('changed-password-789');
+      await tab.getByRole('button', { name: 'Change password' }).click();
+      await expectPath(tab, '/dashboard/api-keys');
+      await expect(tab.getByRole('status').textContent()).resolves.toMatch(/password is changed/);
+      await tab.screenshot({ path: join(shots, `${String(++step).padStart(2, '0')}-password-changed-390.png`), fullPage: true });
+    } finally {
+      await theirs.close();
+    }
+    await expect(t.app.get(ManagersService).verifyCredentials('browser-reset@example.com', 'changed-password-789')).resolves.toMatchObject({ id: m.id });
+    expect(violations).toEqual([]);
+  }, 60_000);
 });
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {

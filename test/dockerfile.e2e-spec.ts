@@ -28,6 +28,14 @@ describe('Dockerfile', () => {
     expect(runtime.some((l) => /^COPY --from=build \/app\/node_modules/.test(l))).toBe(true);
   });
 
+  it('builds and runs on Node 24, as package.json engines and its node devDependency say', () => {
+    const froms = instructions.filter((l) => /^FROM\s/i.test(l));
+    for (const from of froms) expect(from).toMatch(/^FROM node:24-/);
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.engines.node).toBe('>=24');
+    expect(pkg.devDependencies.node).toMatch(/^24\./);
+  });
+
   it('runs as a non-root user', () => {
     const user = runtime.filter((l) => /^USER\s/.test(l)).pop();
     expect(user).toBeDefined();

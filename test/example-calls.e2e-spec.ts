@@ -1,5 +1,10 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { adminActor, createApiKey } from './support/factories';
@@ -95,6 +100,71 @@ describe('The README\'s example calls against a listening server (e2e)', () => {
       ['data.csv', 'pending', 2048],
       ['data.json', 'pending', 4096],
     ]);
+  });
+});
+
+/** The README's fenced code blocks that call the API (they send an x-api-key). */
+function readmeApiBlocks(): Array<{ lang: string; code: string; line: number }> {
+  const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+  const blocks: Array<{ lang: string; code: string; line: number }> = [];
+  const fence = /^```(\w*)\n([\s\S]*?)^```$/gm;
+  for (let m = fence.exec(readme); m; m = fence.exec(readme)) {
+    if (!m[2].includes('x-api-key')) continue;
+    blocks.push({ lang: m[1], code: m[2], line: readme.slice(0, m.index).split('\n').length });
+  }
+  return blocks;
+}
+
+describe('Every README block that calls the API, run as pasted (e2e)', () => {
+  let t: TestApp;
+  let base: string;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const blocks = readmeApiBlocks();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
+    dir = await mkdtemp(join(tmpdir(), 'eds-readme-'));
+    // What a reader does: export the key they copied (and, for the backup script, EDS).
+    env = { ...process.env, EDS_API_KEY: (await createApiKey(t, await adminActor(t), 'readme')).key, EDS: base };
+  });
+  afterAll(async () => {
+    await t?.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds the quick start\'s curl, Python and JavaScript calls and the backup script', () => {
+    expect(blocks.map((b) => b.lang)).toEqual(expect.arrayContaining(['sh', 'python', 'js', 'bash']));
+  });
+
+  // Verbatim but for the server's address: the test server cannot take port 3000.
+  const here = (code: string) => code.replaceAll('http://localhost:3000', base);
+
+  it.each(blocks.map((b) => [`${b.lang} block at README.md:${b.line}`, b] as const))('%s runs and succeeds', async (_label, block) => {
+    const file = join(dir, `block-${block.line}.${{ sh: 'sh', bash: 'sh', python: 'py', js: 'mjs' }[block.lang] ?? 'txt'}`);
+    await writeFile(file, here(block.code));
+    if (block.lang === 'sh') {
+      const { stdout } = await run('sh', ['-e', file], { env });
+      expect(stdout).toContain('"name":"readme"');
+      expect(stdout).toContain('"status":"pending"');
+    } else if (block.lang === 'python') {
+      const { stdout } = await run(await pythonWithRequests(), [file], { env });
+      expect(stdout).toMatch(/^201 \{/);
+    } else if (block.lang === 'js') {
+      const { stdout } = await run(process.execPath, [file], { env });
+      expect(stdout).toMatch(/^201 \{/);
+    } else if (block.lang === 'bash') {
+      const data = join(dir, 'backup-me.bin');
+      await writeFile(data, randomBytes(3 * 1024));
+      const { stdout } = await run('bash', [file, data], { env });
+      expect(stdout).toContain('"status": "ready"');
+      expect(stdout).toMatch(/: OK\n/);
+      expect(stdout).toContain('deleted: 204');
+    } else {
+      throw new Error(`README.md:${block.line}: a ${block.lang || 'plain'} block with x-api-key that this test cannot run`);
+    }
   });
 });
 

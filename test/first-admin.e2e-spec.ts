@@ -19,18 +19,40 @@ describe('First admin (e2e)', () => {
     let t: TestApp;
     let link: string;
 
+    let banner = '';
+
     beforeAll(async () => {
-      t = await startTestApp({ env: { EDS_ADMIN_EMAIL: undefined, EDS_ADMIN_PASSWORD: undefined } });
-      const line = t.logger.lines.find((l) => l.includes('/dashboard/setup?token='));
-      if (!line) throw new Error(`no setup link printed:\n${t.logger.text()}`);
-      link = /(\/dashboard\/setup\?token=[A-Za-z0-9_-]+)/.exec(line)![1];
+      const write = process.stdout.write.bind(process.stdout) as (chunk: string | Uint8Array) => boolean;
+      const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        if (String(chunk).includes('/dashboard/setup?token=')) banner += String(chunk);
+        else return write(chunk);
+        return true;
+      });
+      try {
+        t = await startTestApp({ env: { EDS_ADMIN_EMAIL: undefined, EDS_ADMIN_PASSWORD: undefined } });
+      } finally {
+        spy.mockRestore();
+      }
+      const found = /(\/dashboard\/setup\?token=[A-Za-z0-9_-]+)/.exec(banner);
+      if (!found) throw new Error(`no setup link printed:\n${t.logger.text()}`);
+      link = found[1];
     });
     afterAll(async () => {
       await t.destroy();
     });
 
-    it('prints a one-time setup link and creates no manager', async () => {
+    it('prints a one-time setup link as a plain banner, keeps its token out of the log, and creates no manager', async () => {
       expect(await t.sql(`SELECT id FROM managers`)).toEqual([]);
+      expect(banner).toMatch(/^\n=+\n  No manager exists yet/);
+      expect(t.logger.text()).toContain('open the one-time setup link printed on the terminal');
+      expect(t.logger.text()).not.toContain(link.split('token=')[1]);
+    });
+
+    it('says on the sign-in page that no admin exists yet and where the setup link is', async () => {
+      const page = await request(t.http).get('/dashboard/login').expect(200);
+      expect(page.text).toContain('No admin exists yet');
+      expect(page.text).toContain('/dashboard/setup?token=');
+      expect(page.text).not.toContain(link.split('token=')[1]);
     });
 
     it('refuses a wrong or missing token', async () => {
@@ -58,6 +80,24 @@ describe('First admin (e2e)', () => {
       await agent.get('/dashboard/api-keys').expect(200);
       expect(await t.sql(`SELECT email, role FROM managers`)).toEqual([{ email: 'root@example.com', role: 'admin' }]);
       await request(t.http).get(link).expect(404);
+      const login = await request(t.http).get('/dashboard/login').expect(200);
+      expect(login.text).not.toContain('No admin exists yet');
     });
+  });
+
+  it('says in one log line that EDS_ADMIN_EMAIL/EDS_ADMIN_PASSWORD are ignored once managers exist', async () => {
+    const first = await startTestApp();
+    await first.close();
+    const t = await startTestApp({
+      databaseUrl: first.databaseUrl,
+      env: { EDS_ADMIN_EMAIL: 'late@example.com', EDS_ADMIN_PASSWORD: 'late-password-123' },
+    });
+    try {
+      const lines = t.logger.lines.filter((l) => l.includes('EDS_ADMIN_EMAIL/EDS_ADMIN_PASSWORD are ignored'));
+      expect(lines).toHaveLength(1);
+      expect(await t.sql(`SELECT id FROM managers WHERE email = 'late@example.com'`)).toEqual([]);
+    } finally {
+      await t.destroy();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isAlive } from '../src/database/embedded-postgres';
+import { isAlive, runningEmbeddedDatabaseUrl } from '../src/database/embedded-postgres';
 import { spawnApp } from './support/app-process';
 import { findMotoServer, MOTO_MISSING, startMoto } from './support/moto';
 import { insertApiKey, withClient } from './support/sql';
@@ -80,6 +80,76 @@ describe('Process lifecycle (e2e, real processes and signals)', () => {
       await dropTestDatabase(databaseUrl);
     }
   }, 90_000);
+
+  it('on a Ctrl-C to its process group (as a terminal sends it) keeps its own PostgreSQL up until the upload and the last-use flush are done', async () => {
+    const env = { ...ADMIN, EDS_DATA_DIR: dataDir, EDS_LAST_USED_FLUSH_MS: '60000' };
+    const app = await spawnApp(env, 60_000, { detached: true });
+    const databaseUrl = runningEmbeddedDatabaseUrl(join(dataDir, 'postgres'));
+    expect(databaseUrl).toMatch(/^postgres:\/\//);
+    const { id: keyId, key } = await insertKey(databaseUrl!);
+    expect((await fetch(`${app.url}/api/v1/me`, { headers: { 'x-api-key': key } })).status).toBe(200);
+
+    const size = 256 * 1024;
+    const created = await fetch(`${app.url}/api/v1/storage/upload`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: JSON.stringify({ filename: 'ctrl-c.bin', mimeType: 'application/octet-stream', size }),
+    });
+    expect(created.status).toBe(201);
+    const { id: fileId } = (await created.json()) as { id: string };
+
+    const { port } = new URL(app.url);
+    const upload = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, method: 'PUT', path: `/api/v1/storage/files/${fileId}/content`, headers: { 'x-api-key': key, 'content-length': size } },
+        (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      );
+      req.on('error', reject);
+      req.write(Buffer.alloc(size / 2, 7));
+      until(async () => (await blobEntries({ dataDir }, fileId)).some((f) => f.endsWith('.part')), 10_000, 'the upload is streaming')
+        .then(() => process.kill(-app.child.pid!, 'SIGINT'))
+        .then(() => until(() => fetch(`${app.url}/health/live`).then(() => false, () => true), 10_000, 'new connections are refused'))
+        // Past the moment a PostgreSQL in the same group would have stopped.
+        .then(() => sleep(300))
+        .then(() => req.end(Buffer.alloc(size / 2, 7)), reject);
+    });
+
+    const finished = await upload;
+    expect(finished.status).toBe(200);
+    expect(JSON.parse(finished.body)).toMatchObject({ id: fileId, status: 'ready', size });
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    expect(app.output()).not.toMatch(/Could not write key use|terminating connection/);
+    expect(runningEmbeddedDatabaseUrl(join(dataDir, 'postgres'))).toBeNull(); // stopped, last
+
+    const again = await spawnApp(env);
+    try {
+      const url = runningEmbeddedDatabaseUrl(join(dataDir, 'postgres'))!;
+      const [stamp] = await withClient(url, async (c) => (await c.query(`SELECT last_used_at FROM api_keys WHERE id = $1`, [keyId])).rows);
+      expect(stamp.last_used_at).toBeInstanceOf(Date);
+      const [file] = await withClient(url, async (c) => (await c.query(`SELECT status FROM stored_files WHERE id = $1`, [fileId])).rows);
+      expect(file.status).toBe('ready');
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.exited;
+    }
+  }, 120_000);
+
+  it('starts, first time, in at most 20 readable lines: no secret, the setup link as a banner, no route mapping', async () => {
+    const app = await spawnApp({ EDS_DATA_DIR: dataDir, EDS_ADMIN_EMAIL: undefined, EDS_ADMIN_PASSWORD: undefined });
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toEqual({ code: 0, signal: null });
+    const lines = app.output().split('\n').filter((l) => l.trim() !== '');
+    expect(lines.length).toBeLessThanOrEqual(20);
+    const password = readFileSync(join(dataDir, '.postgres-password'), 'utf8').trim();
+    expect(app.output()).not.toContain(password);
+    expect(app.output()).not.toMatch(/postgres:\/\/|Mapped \{|dependencies initialized/);
+    expect(app.output()).toMatch(/\n=+\n  No manager exists yet[^\n]*\n\n  http:\/\/localhost:\d+\/dashboard\/setup\?token=[\w-]+\n/);
+    expect(app.output()).toContain('the TypeORM CLI, npm run migration:*, finds it while EDS runs');
+  }, 60_000);
 
   it('runs its own PostgreSQL, stops it on SIGTERM, and recovers from a SIGKILLed run', async () => {
     const pidFile = join(dataDir, 'postgres', 'postmaster.pid');

@@ -1,7 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiForbiddenResponse, ApiSecurity, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../common/error-response.dto';
-import { ADDRESS_NOT_ALLOWED, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
+import { ADDRESS_NOT_ALLOWED, API_KEY_CHALLENGE, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
 import { API_KEY_AUTH } from './api-key-route.guard';
 import { API_KEY_HEADER } from './api-key.strategy';
 
@@ -25,6 +25,12 @@ export function ApiKeyAuth(): ReturnType<typeof applyDecorators> {
     ApiUnauthorizedResponse({
       description: 'The `x-api-key` header is missing, or is not an active API key.',
       type: ErrorResponseDto,
+      headers: {
+        'WWW-Authenticate': {
+          description: 'How to authenticate: an API key in the `x-api-key` header.',
+          schema: { type: 'string', example: API_KEY_CHALLENGE },
+        },
+      },
       examples: {
         'Missing API key': {
           summary: 'Missing API key',

@@ -48,7 +48,8 @@ export class ApiKeyAuthenticator {
     if (cached) return this.isExpired(cached) ? null : cached;
     const generation = this.cache.generation;
     const key = await this.keys.findActiveByHash(keyHash);
-    if (!key || !key.owner) return null;
+    // A disabled owner's keys stop (DESIGN.md §5a) and work again once enabled.
+    if (!key || !key.owner || key.owner.disabledAt) return null;
     const principal: ApiKeyPrincipal = {
       keyId: key.id,
       name: key.name,

@@ -2,8 +2,14 @@ import { ExecutionContext, HttpException, UnauthorizedException } from '@nestjs/
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import { ApiKeyGuard, INVALID_API_KEY, MISSING_API_KEY } from './api-key.guard';
 
+const answered = new Map<string, string>();
 const contextWith = (headers: Record<string, string | string[] | undefined>): ExecutionContext =>
-  ({ switchToHttp: () => ({ getRequest: () => ({ headers }) }) }) as unknown as ExecutionContext;
+  ({
+    switchToHttp: () => ({
+      getRequest: () => ({ headers }),
+      getResponse: () => ({ header: (name: string, value: string) => answered.set(name, value) }),
+    }),
+  }) as unknown as ExecutionContext;
 
 describe('ApiKeyGuard.handleRequest', () => {
   const sut = new ApiKeyGuard(
@@ -26,6 +32,12 @@ describe('ApiKeyGuard.handleRequest', () => {
   it('says "Invalid or inactive API key" for any present value that did not authenticate', () => {
     const call = () => sut.handleRequest(null, null, undefined, contextWith({ 'x-api-key': 'exstr_live_nope' }));
     expect(call).toThrow(INVALID_API_KEY);
+  });
+
+  it('names the scheme on the 401: WWW-Authenticate: ApiKey header="x-api-key"', () => {
+    answered.clear();
+    expect(() => sut.handleRequest(null, false, undefined, contextWith({}))).toThrow(UnauthorizedException);
+    expect(answered.get('WWW-Authenticate')).toBe('ApiKey header="x-api-key"');
   });
 
   it('rethrows a strategy error instead of hiding it behind a 401', () => {

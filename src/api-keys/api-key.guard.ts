@@ -1,6 +1,6 @@
 import { ExecutionContext, ForbiddenException, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { AuthGuard } from '@nestjs/passport';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import type { ApiKeyPrincipal } from './api-key-principal';
 import { API_KEY_HEADER, API_KEY_STRATEGY } from './api-key.strategy';
@@ -11,6 +11,8 @@ import { RefusalTracker } from './refusal.tracker';
 export const MISSING_API_KEY = 'Missing API key';
 export const INVALID_API_KEY = 'Invalid or inactive API key';
 export const ADDRESS_NOT_ALLOWED = 'API key not allowed from this address';
+/** RFC 9110 §11.6.1: a 401 names the scheme the client must use; ours is a header. */
+export const API_KEY_CHALLENGE = 'ApiKey header="x-api-key"';
 
 type KeyedRequest = FastifyRequest & { user?: ApiKeyPrincipal };
 
@@ -63,6 +65,7 @@ export class ApiKeyGuard extends AuthGuard(API_KEY_STRATEGY) {
   ): T {
     if (err) throw err;
     if (principal) return principal;
+    void context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', API_KEY_CHALLENGE);
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers[API_KEY_HEADER];
     const value = Array.isArray(header) ? header.join('') : header;
     if (value === undefined || value.trim() === '') throw new UnauthorizedException(MISSING_API_KEY);

@@ -167,6 +167,18 @@ export class ApiKeyRepository {
     );
   }
 
+  /**
+   * Tells every instance to forget an owner's keys (their owner was disabled:
+   * the next use must see that). Answers the ids, for this instance's cache.
+   */
+  async announceOwnerKeys(ownerId: string): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.repo.query(
+      `SELECT id, pg_notify($1, id::text) FROM api_keys WHERE owner_id = $2`,
+      [KEY_REVOKED_CHANNEL, ownerId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   private async announceRevocation(tx: EntityManager, id: string): Promise<void> {
     await tx.query('SELECT pg_notify($1, $2)', [KEY_REVOKED_CHANNEL, id]);
   }

@@ -66,6 +66,11 @@ export class ApiKeysService {
     return { key: toSummary({ ...saved, owner: { ...owner } as never }), plaintext };
   }
 
+  /** The owner was disabled: every instance drops that owner's keys from memory at once. */
+  async forgetOwner(ownerId: string): Promise<void> {
+    for (const id of await this.keys.announceOwnerKeys(ownerId)) this.cache.evict(id);
+  }
+
   async listVisibleTo(actor: Actor): Promise<ApiKeySummary[]> {
     return (await this.keys.listFor(ownerScopeOf(actor))).map(toSummary);
   }

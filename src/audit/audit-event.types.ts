@@ -14,7 +14,7 @@ export const NO_ORIGIN: AuditOrigin = { ip: null, userAgent: null };
 export type AuditActor = { id: string; email: string } | null;
 
 export interface AuditSubject {
-  type: 'api_key' | 'file';
+  type: 'api_key' | 'file' | 'manager';
   id: string;
   ownerId: string | null;
   label: string;
@@ -47,4 +47,11 @@ export interface AuditPage {
   entries: AuditEntry[];
   /** Pass as `before` for the next (older) page; null on the last one. */
   nextBefore: string | null;
+}
+
+/** Narrows the audit page: one key's entries, one manager's (as actor, subject or key owner), one action. */
+export interface AuditFilter {
+  keyId?: string;
+  managerId?: string;
+  action?: string;
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, LessThan, Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { AuditEvent } from './audit-event.entity';
-import type { NewAuditEvent } from './audit-event.types';
+import type { AuditFilter, NewAuditEvent } from './audit-event.types';
 
 const MAX_IP = 64;
 const MAX_USER_AGENT = 512;
@@ -39,12 +39,17 @@ export class AuditRepository {
     return this.repo.find({ where: { subjectType, subjectId }, order: { id: 'DESC' }, take: limit });
   }
 
-  /** Newest first, a page at a time, older than `before` (an id) when given. */
-  listPage(before: string | null, limit: number): Promise<AuditEvent[]> {
-    return this.repo.find({
-      where: before ? { id: LessThan(before) } : {},
-      order: { id: 'DESC' },
-      take: limit,
-    });
+  /** Newest first, a page at a time, older than `before` (an id) when given, narrowed by `filter`. */
+  listPage(before: string | null, limit: number, filter: AuditFilter = {}): Promise<AuditEvent[]> {
+    const q = this.repo.createQueryBuilder('e').orderBy('e.id', 'DESC').take(limit);
+    if (before) q.andWhere('e.id < :before', { before });
+    if (filter.keyId) q.andWhere(`e.subject_type = 'api_key' AND e.subject_id = :keyId`, { keyId: filter.keyId });
+    if (filter.action) q.andWhere('e.action = :action', { action: filter.action });
+    if (filter.managerId) {
+      q.andWhere('(e.actor_id = :managerId OR e.subject_owner_id = :managerId OR (e.subject_type = \'manager\' AND e.subject_id = :managerId))', {
+        managerId: filter.managerId,
+      });
+    }
+    return q.getMany();
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditEvent } from './audit-event.entity';
-import type { AuditEntry, AuditPage, NewAuditEvent } from './audit-event.types';
+import type { AuditEntry, AuditFilter, AuditPage, NewAuditEvent } from './audit-event.types';
 import { AuditRepository } from './audit.repository';
 
 export const AUDIT_PAGE_SIZE = 100;
@@ -23,8 +23,8 @@ export class AuditService {
   }
 
   /** Everything, newest first (admins). `before` is the `nextBefore` of the previous page. */
-  async page(before: string | null, limit = AUDIT_PAGE_SIZE): Promise<AuditPage> {
-    const rows = await this.events.listPage(before, limit + 1);
+  async page(before: string | null, limit = AUDIT_PAGE_SIZE, filter: AuditFilter = {}): Promise<AuditPage> {
+    const rows = await this.events.listPage(before, limit + 1, filter);
     const entries = rows.slice(0, limit).map(toEntry);
     return { entries, nextBefore: rows.length > limit ? entries[entries.length - 1].id : null };
   }

@@ -17,16 +17,22 @@ export class JsonContentTypeGuard implements CanActivate {
     const contentType = context.switchToHttp().getRequest<FastifyRequest>().headers['content-type'] ?? '';
     const mediaType = contentType.split(';')[0].trim().toLowerCase();
     if (mediaType !== 'application/json') {
-      throw new UnsupportedMediaTypeException('Content-Type must be application/json');
+      throw new UnsupportedMediaTypeException(JSON_CONTENT_TYPE_REQUIRED);
     }
     return true;
   }
 }
 
+const JSON_CONTENT_TYPE_REQUIRED = 'Content-Type must be application/json';
+
 export function JsonBody(): ReturnType<typeof applyDecorators> {
   return applyDecorators(
     UseGuards(JsonContentTypeGuard),
     ApiConsumes('application/json'),
-    ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'The body is not application/json.' }),
+    ApiUnsupportedMediaTypeResponse({
+      type: ErrorResponseDto,
+      description: 'The body is not application/json.',
+      example: { statusCode: 415, error: 'Unsupported Media Type', message: JSON_CONTENT_TYPE_REQUIRED },
+    }),
   );
 }

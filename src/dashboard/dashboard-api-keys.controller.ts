@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Get,
@@ -15,16 +16,23 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type AuditOrigin, Requester } from '../audit';
 import { ApiKeysService, ApiKeyUsageService, KEY_FORM_ERROR_CODES, KeyHygieneService, parseAllowedNetworks } from '../api-keys';
 import { isDomainError } from '../common/domain-error';
-import { UUID_PIPE } from '../common/uuid.pipe';
+import { uuidPipe } from '../common/uuid.pipe';
 import { type Actor, ownerScopeOf } from '../managers';
 import { StorageService } from '../storage';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { NetworksForm, NewApiKeyForm, parseForm } from './forms';
+import { FormOnce } from './form-once';
 import { auditRow, keyListView, keyRow, newKeyFormView } from './key-views';
 import { DashboardExceptionFilter } from './dashboard-error';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
 import { usageChart } from './usage-chart';
+
+/** Key ids in dashboard URLs: any UUID version (as the API's), refused in the manager's words. */
+export const uuid = uuidPipe(() => new BadRequestException('The address does not name a key: not a valid key id'));
+
+const NEW_KEY_FORM = 'new-key';
+export const STALE_FORM = 'This form is out of date (it was open in an earlier sign-in). Nothing was created: fill it in again.';
 
 @ApiExcludeController()
 @Controller('dashboard/api-keys')
@@ -36,12 +44,13 @@ export class DashboardApiKeysController {
     private readonly hygiene: KeyHygieneService,
     private readonly usage: ApiKeyUsageService,
     private readonly storage: StorageService,
+    private readonly formOnce: FormOnce,
   ) {}
 
   @Get()
   @Render('api-keys/index')
-  async list(@Page() page: PageContext): Promise<object> {
-    return this.listView(page);
+  async list(@Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+    return this.listView(page, request);
   }
 
   @Post()
@@ -49,13 +58,24 @@ export class DashboardApiKeysController {
     @Body() body: unknown,
     @Page() page: PageContext,
     @Requester() origin: AuditOrigin,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
+    const posted = (body ?? {}) as Record<string, unknown>;
     const form = parseForm(NewApiKeyForm, body);
-    const outcome = form.ok ? await this.tryGenerate(page.actor!, form.value, origin) : { errors: form.errors };
+    const outcome = form.ok
+      ? await this.tryGenerate(request, posted.formToken, page.actor!, form.value, origin)
+      : { errors: form.errors };
+    if ('repeat' in outcome) {
+      await reply
+        .status(409)
+        .header('Cache-Control', 'no-store')
+        .view('api-keys/already-created', { title: 'Key already created', page, keyId: outcome.repeat });
+      return;
+    }
     if ('errors' in outcome) {
       await reply.status(400).view('api-keys/index', {
-        ...(await this.listView(page, (body ?? {}) as Record<string, unknown>)),
+        ...(await this.listView(page, request, posted)),
         errors: outcome.errors,
       });
       return;
@@ -69,14 +89,14 @@ export class DashboardApiKeysController {
 
   @Get(':id')
   @Render('api-keys/show')
-  async show(@Param('id', UUID_PIPE) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
+  async show(@Param('id', uuid) id: string, @Page() page: PageContext, @Req() request: FastifyRequest): Promise<object> {
     return this.showView(id, page, request);
   }
 
   /** The key's allowed networks, replaced as a whole (empty: anywhere). */
   @Post(':id/networks')
   async setNetworks(
-    @Param('id', UUID_PIPE) id: string,
+    @Param('id', uuid) id: string,
     @Body() body: unknown,
     @Page() page: PageContext,
     @Requester() origin: AuditOrigin,
@@ -104,7 +124,7 @@ export class DashboardApiKeysController {
   /** Dismisses the "reported as leaked" flag; the key stays deactivated. */
   @Post(':id/acknowledge-leak')
   async acknowledgeLeak(
-    @Param('id', UUID_PIPE) id: string,
+    @Param('id', uuid) id: string,
     @Requester() origin: AuditOrigin,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
@@ -133,22 +153,35 @@ export class DashboardApiKeysController {
   }
 
   private async tryGenerate(
+    request: FastifyRequest,
+    formToken: unknown,
     actor: Actor,
     form: NewApiKeyForm,
     origin: AuditOrigin,
-  ): Promise<{ key: object; plaintext: string } | { errors: string[] }> {
+  ): Promise<{ key: object; plaintext: string } | { errors: string[] } | { repeat: string }> {
     // One line per bad range, next to the field (the service checks the same rule again).
     const networks = parseAllowedNetworks(form.allowedNetworks);
     if (networks.errors.length > 0) return { errors: networks.errors };
     try {
-      return await this.apiKeys.generate(actor, form.name, { scopes: form.scopes, expiry: form.keyExpiry(), origin, allowedNetworks: form.allowedNetworks });
+      const outcome = await this.formOnce.run(request.session, formToken, NEW_KEY_FORM, async () => {
+        const created = await this.apiKeys.generate(actor, form.name, {
+          scopes: form.scopes,
+          expiry: form.keyExpiry(),
+          origin,
+          allowedNetworks: form.allowedNetworks,
+        });
+        return { keyId: created.key.id, result: created };
+      });
+      if (outcome.kind === 'repeat') return { repeat: outcome.keyId };
+      if (outcome.kind === 'stale') return { errors: [STALE_FORM] };
+      return outcome.result;
     } catch (error) {
       if (isDomainError(error) && KEY_FORM_ERROR_CODES.has(error.code)) return { errors: [error.message] };
       throw error;
     }
   }
 
-  private async listView(page: PageContext, posted: Record<string, unknown> = {}): Promise<object> {
+  private async listView(page: PageContext, request: FastifyRequest, posted: Record<string, unknown> = {}): Promise<object> {
     const review = await this.hygiene.reviewVisibleTo(page.actor!);
     return {
       title: 'API keys',
@@ -156,6 +189,7 @@ export class DashboardApiKeysController {
       showOwner: page.actor!.isAdmin,
       ...keyListView(review),
       form: newKeyFormView(posted),
+      formToken: this.formOnce.issue(request.session, NEW_KEY_FORM),
     };
   }
 }

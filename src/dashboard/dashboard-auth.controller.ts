@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Post, Query, Redire
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DashboardExceptionFilter } from './dashboard-error';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { FirstAdminService, ManagersService } from '../managers';
+import { type AuditOrigin, Requester } from '../audit';
+import { FirstAdminService, ManagerAccountsService, ManagersService } from '../managers';
 import { LoginForm, SetupForm, parseForm } from './forms';
 import { LoginAccountLimiter, LoginAddressLimiter } from './login-failure.limiters';
 import { Page, PageContext } from './page.decorator';
@@ -10,6 +11,7 @@ import './session.types';
 
 const SIGNED_IN_HOME = '/dashboard/api-keys';
 const BAD_CREDENTIALS = 'Incorrect email or password';
+const ACCOUNT_DISABLED = 'This account is disabled. Ask an admin to enable it again.';
 const SETUP_LINK_INVALID = 'This setup link has been used or has expired';
 
 @ApiExcludeController()
@@ -18,6 +20,7 @@ const SETUP_LINK_INVALID = 'This setup link has been used or has expired';
 export class DashboardAuthController {
   constructor(
     private readonly managers: ManagersService,
+    private readonly accounts: ManagerAccountsService,
     private readonly firstAdmin: FirstAdminService,
     private readonly addressFailures: LoginAddressLimiter,
     private readonly accountFailures: LoginAccountLimiter,
@@ -30,13 +33,14 @@ export class DashboardAuthController {
   @Get('login')
   @Render('login')
   loginPage(@Page() page: PageContext): object {
-    return { title: 'Sign in', page };
+    return { title: 'Sign in', page, setupOpen: this.firstAdmin.isSetupOpen() };
   }
 
   @Post('login')
   @HttpCode(200)
   async login(
     @Body() body: unknown,
+    @Requester() origin: AuditOrigin,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -44,16 +48,21 @@ export class DashboardAuthController {
     const account = form.ok ? form.value.email.toLowerCase() : '';
     this.addressFailures.assertAllowed(request.ip);
     if (account) this.accountFailures.assertAllowed(account);
-    const actor = form.ok ? await this.managers.verifyCredentials(form.value.email, form.value.password) : null;
+    const check = form.ok ? await this.managers.checkSignIn(form.value.email, form.value.password) : null;
+    const actor = check?.ok && !check.disabled ? check.account : null;
+    if (form.ok) await this.accounts.recordSignIn(form.value.email, check?.account ?? null, actor !== null, origin);
     if (!actor) {
-      this.addressFailures.recordFailure(request.ip);
-      if (account) this.accountFailures.recordFailure(account);
+      if (!check?.disabled) {
+        this.addressFailures.recordFailure(request.ip);
+        if (account) this.accountFailures.recordFailure(account);
+      }
       const email = form.ok ? form.value.email : '';
-      await reply.status(401).view('login', {
+      await reply.status(check?.disabled ? 403 : 401).view('login', {
         title: 'Sign in',
         page: { actor: null, csrfToken: reply.generateCsrf(), notice: null },
         email,
-        error: BAD_CREDENTIALS,
+        error: check?.disabled ? ACCOUNT_DISABLED : BAD_CREDENTIALS,
+        setupOpen: this.firstAdmin.isSetupOpen(),
       });
       return;
     }
@@ -106,7 +115,7 @@ export class DashboardAuthController {
   }
 
   /** A fresh session id at sign-in defeats session fixation. */
-  private async signIn(request: FastifyRequest, managerId: string): Promise<void> {
+  async signIn(request: FastifyRequest, managerId: string): Promise<void> {
     await request.session.regenerate();
     request.session.managerId = managerId;
     request.session.signedInAt = Date.now();

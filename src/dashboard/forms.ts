@@ -115,3 +115,24 @@ export class NewManagerForm {
 export class SetupForm extends NewManagerForm {
   @Expose() @IsString() token: string;
 }
+
+/** The rules every new password follows (as NewManagerForm's). */
+const NewPassword = (): PropertyDecorator => (target, key) => {
+  MinLength(12, { message: 'The new password must be at least 12 characters long' })(target, key);
+  MaxLength(1024, { message: 'The new password is too long' })(target, key);
+  IsString({ message: 'Enter a new password' })(target, key);
+};
+
+export class ChangePasswordForm {
+  @Expose() @IsString({ message: 'Enter your current password' }) @MaxLength(1024) currentPassword: string;
+  @Expose() @NewPassword() newPassword: string;
+}
+
+export class ResetPasswordForm {
+  @Expose() @IsString() @MaxLength(200) token: string;
+  @Expose() @NewPassword() newPassword: string;
+}
+
+export class RoleForm {
+  @Expose() @IsIn(['admin', 'manager'], { message: 'Choose admin or manager' }) role: 'admin' | 'manager';
+}

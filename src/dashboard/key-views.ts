@@ -101,7 +101,7 @@ export function newKeyFormView(posted: { name?: unknown; expiry?: unknown; expir
 export const graceChoices = (selected: GracePeriod = '24h'): object[] =>
   (Object.keys(GRACE_LABELS) as GracePeriod[]).map((value) => ({ value, label: GRACE_LABELS[value], selected: value === selected }));
 
-const ACTION_LABELS: Record<string, string> = {
+export const ACTION_LABELS: Record<string, string> = {
   'api_key.created': 'Created',
   'api_key.rolled': 'Rolled',
   'api_key.deactivated': 'Deactivated',
@@ -111,6 +111,15 @@ const ACTION_LABELS: Record<string, string> = {
   'api_key.reported_leaked': 'Reported as leaked',
   'api_key.leak_acknowledged': 'Leak report dismissed',
   'file.deleted': 'File deleted',
+  // Accounts (subject: the manager).
+  'manager.signed_in': 'Signed in',
+  'manager.sign_in_failed': 'Failed sign-in',
+  'manager.password_changed': 'Changed own password',
+  'manager.disabled': 'Manager disabled',
+  'manager.enabled': 'Manager enabled',
+  'manager.role_changed': 'Role changed',
+  'manager.reset_link_issued': 'Password reset link issued',
+  'manager.password_reset': 'Password set with a reset link',
 };
 
 export interface AuditRowView extends AuditEntry {

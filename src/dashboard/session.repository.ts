@@ -28,6 +28,14 @@ export class SessionRepository {
     await this.repo.delete({ idHash: hashId(sessionId) });
   }
 
+  /** Ends a manager's sessions, all of them or all but `exceptSessionId` (the one making the change). */
+  async removeForManager(managerId: string, exceptSessionId?: string): Promise<void> {
+    await this.repo.query(`DELETE FROM dashboard_sessions WHERE data->>'managerId' = $1 AND id_hash <> $2`, [
+      managerId,
+      exceptSessionId ? hashId(exceptSessionId) : '',
+    ]);
+  }
+
   async removeExpired(now = new Date()): Promise<number> {
     return (await this.repo.delete({ expiresAt: LessThan(now) })).affected ?? 0;
   }

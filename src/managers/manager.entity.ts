@@ -19,4 +19,15 @@ export class Manager {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** Set while the manager is disabled: no sign-in, and their keys answer 401. */
+  @Column({ name: 'disabled_at', type: 'timestamptz', nullable: true })
+  disabledAt: Date | null;
+
+  /** SHA-256 of the outstanding one-time reset link's token, if any. */
+  @Column({ name: 'reset_token_hash', type: 'char', length: 64, nullable: true, select: false })
+  resetTokenHash: string | null;
+
+  @Column({ name: 'reset_expires_at', type: 'timestamptz', nullable: true })
+  resetExpiresAt: Date | null;
 }

@@ -10,6 +10,15 @@ export interface ManagerSummary {
   email: string;
   role: ManagerRole;
   createdAt: Date;
+  disabledAt: Date | null;
+}
+
+/** What a sign-in attempt found: who, when the password was right; whether the account is disabled. */
+export interface SignInCheck {
+  /** The account the email names, whether or not the password was right (for the audit). */
+  account: Actor | null;
+  ok: boolean;
+  disabled: boolean;
 }
 
 @Injectable()
@@ -37,14 +46,21 @@ export class ManagersService {
    * wrong password: nothing tells which accounts exist.
    */
   async verifyCredentials(email: string, password: string): Promise<Actor | null> {
-    const manager = await this.managers.findByEmail(email.trim());
-    const ok = await this.hasher.verify(manager?.passwordHash ?? null, password);
-    return ok && manager ? toActor(manager) : null;
+    const check = await this.checkSignIn(email, password);
+    return check.ok && !check.disabled ? check.account : null;
   }
 
+  /** Like verifyCredentials, but says "disabled" — only to someone who knows the password. */
+  async checkSignIn(email: string, password: string): Promise<SignInCheck> {
+    const manager = await this.managers.findByEmail(email.trim());
+    const ok = (await this.hasher.verify(manager?.passwordHash ?? null, password)) && manager !== null;
+    return { account: manager ? toActor(manager) : null, ok, disabled: ok && manager!.disabledAt !== null };
+  }
+
+  /** The signed-in manager, or null when gone or disabled (their sessions end at once). */
   async findActor(id: string): Promise<Actor | null> {
     const manager = await this.managers.findById(id);
-    return manager ? toActor(manager) : null;
+    return manager && manager.disabledAt === null ? toActor(manager) : null;
   }
 
   async list(): Promise<ManagerSummary[]> {
@@ -58,4 +74,5 @@ const toSummary = (m: Manager): ManagerSummary => ({
   email: m.email,
   role: m.role,
   createdAt: m.createdAt,
+  disabledAt: m.disabledAt,
 });

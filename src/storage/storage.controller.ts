@@ -11,19 +11,14 @@ import {
   Res,
 } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBody,
-  ApiConflictResponse,
   ApiConsumes,
   ApiCreatedResponse,
-  ApiGoneResponse,
   ApiHeader,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiPayloadTooLargeResponse,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -33,25 +28,30 @@ import { ErrorResponseDto } from '../common/error-response.dto';
 import { JsonBody } from '../common/json-body.decorator';
 import { ValidBody, ValidQuery } from '../common/validation.pipe';
 import { RequestOrigin } from '../common/request-origin.decorator';
-import { UUID_PIPE } from '../common/uuid.pipe';
+import { uuidPipe } from '../common/uuid.pipe';
 import { ownedBy } from '../managers';
 import { sendContent } from './content-reply';
 import { CreateUploadDto } from './dto/create-upload.dto';
 import { FileListDto } from './dto/file-list.dto';
 import { ListFilesQueryDto } from './dto/list-files-query.dto';
 import { StorageUsageDto } from './dto/storage-usage.dto';
-import { PendingUploadDto, StoredFileDto } from './dto/stored-file.dto';
+import { EXAMPLE_CONTENT, PENDING_EXAMPLE, PendingUploadDto, READY_EXAMPLE, StoredFileDto } from './dto/stored-file.dto';
+import { ApiErrorResponse } from '../common/api-error-response';
 import { FileContentService } from './file-content.service';
 import { RawBody, RawBodyStream } from '../common/raw-body';
 import { FILE_CONTENT_PATH, STORAGE_ROOT } from './storage-urls';
+import { StorageErrors } from './storage.errors';
 import { StorageService } from './storage.service';
 import { toFileDto, toFileListDto, toPendingUploadDto } from './stored-file.mapper';
 import { apiKeyUploader } from './file-summary';
 
-const FileId = (): ParameterDecorator => Param('id', UUID_PIPE);
+const FileId = (): ParameterDecorator => Param('id', uuidPipe(StorageErrors.invalidFileId));
 const ID_PARAM = ApiParam({ name: 'id', format: 'uuid', description: 'The file id.' });
-const BAD_ID = ApiBadRequestResponse({ type: ErrorResponseDto, description: 'The id is not a UUID.' });
-const NOT_FOUND = ApiNotFoundResponse({ type: ErrorResponseDto, description: 'No such file for this key\'s owner.' });
+const BAD_ID = ApiErrorResponse(400, 'The id is not a UUID.', [StorageErrors.invalidFileId().message]);
+const NOT_FOUND = ApiErrorResponse(404, 'No such file for this key\'s owner.', [StorageErrors.fileNotFound().message]);
+/** The default limit (EDS_MAX_UPLOAD_BYTES), as the example 413 names it. */
+const EXAMPLE_LIMIT = 5 * 1024 ** 3;
+const EXAMPLE_SIZE = READY_EXAMPLE.size;
 
 @ApiTags('Storage')
 @ApiKeyAuth()
@@ -72,9 +72,27 @@ export class StorageController {
     description: 'Registers a pending file and answers where to PUT its bytes.',
     operationId: 'createUpload',
   })
-  @ApiCreatedResponse({ type: PendingUploadDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: 'A field is missing or invalid.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: '`size` is over the upload limit, or the JSON body is over 64 KiB.' })
+  @ApiBody({
+    type: CreateUploadDto,
+    examples: {
+      'Hello World': {
+        summary: 'The 11 bytes "Hello World"',
+        description: `Then PUT exactly the 11 bytes \`${EXAMPLE_CONTENT}\` to the answer's uploadUrl.`,
+        value: { filename: READY_EXAMPLE.filename, mimeType: READY_EXAMPLE.mimeType, size: EXAMPLE_SIZE, sha256: READY_EXAMPLE.sha256 },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: PendingUploadDto, example: PENDING_EXAMPLE })
+  @ApiErrorResponse(400, 'A field is missing or invalid, or the body is not JSON.', [
+    'filename must be 1 to 255 characters long',
+    'size must be a whole number of bytes',
+    'sha256 must be 64 hexadecimal characters',
+    'Request body is not valid JSON',
+  ])
+  @ApiErrorResponse(413, '`size` is over the upload limit, or the JSON body is over 64 KiB.', [
+    StorageErrors.sizeOverLimit(EXAMPLE_LIMIT).message,
+    'Request body is too large',
+  ])
   async createUpload(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @ValidBody() dto: CreateUploadDto,
@@ -97,16 +115,30 @@ export class StorageController {
   })
   @ID_PARAM
   @ApiConsumes('application/octet-stream')
-  @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'The file\'s bytes.' })
-  @ApiOkResponse({ type: StoredFileDto, description: 'Stored: `status` is `ready`, `sha256` is set.' })
-  @ApiBadRequestResponse({
-    type: ErrorResponseDto,
-    description: 'The id is not a UUID; the body is shorter than `size`; its SHA-256 is not the declared one; or it was interrupted.',
-  })
+  @ApiBody({ schema: { type: 'string', format: 'binary', example: EXAMPLE_CONTENT }, description: 'The file\'s bytes.' })
+  @ApiOkResponse({ type: StoredFileDto, description: 'Stored: `status` is `ready`, `sha256` is set.', example: READY_EXAMPLE })
+  @ApiErrorResponse(
+    400,
+    'The id is not a UUID; the body is shorter than `size`; its SHA-256 is not the declared one; or it was interrupted.',
+    [
+      StorageErrors.invalidFileId().message,
+      StorageErrors.lengthNotSize(EXAMPLE_SIZE - 1, EXAMPLE_SIZE).message,
+      StorageErrors.bodyTooShort(EXAMPLE_SIZE - 1, EXAMPLE_SIZE).message,
+      StorageErrors.checksumMismatch('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855').message,
+      StorageErrors.uploadInterrupted().message,
+    ],
+  )
   @NOT_FOUND
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The file already has its content (uploads are write-once), or it is uploaded over tus (PATCH its upload instead).' })
-  @ApiGoneResponse({ type: ErrorResponseDto, description: 'The pending upload expired.' })
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The body is longer than `size`.' })
+  @ApiErrorResponse(409, 'The file already has its content (uploads are write-once), or it is uploaded over tus (PATCH its upload instead).', [
+    StorageErrors.alreadyUploaded().message,
+    StorageErrors.changedDuringUpload().message,
+    StorageErrors.uploadedOverTus().message,
+  ])
+  @ApiErrorResponse(410, 'The pending upload expired.', [StorageErrors.uploadExpired().message])
+  @ApiErrorResponse(413, 'The body is longer than `size`.', [
+    StorageErrors.lengthOverSize(EXAMPLE_SIZE + 1, EXAMPLE_SIZE).message,
+    StorageErrors.bodyTooLong(EXAMPLE_SIZE).message,
+  ])
   async uploadContent(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @FileId() id: string,
@@ -123,7 +155,10 @@ export class StorageController {
     operationId: 'listFiles',
   })
   @ApiOkResponse({ type: FileListDto })
-  @ApiBadRequestResponse({ type: ErrorResponseDto, description: '`limit` is not 1–100, the cursor is malformed, or an unknown parameter was given.' })
+  @ApiErrorResponse(400, '`limit` is not 1–100, the cursor is malformed, or an unknown parameter was given.', [
+    'limit must be at most 100',
+    StorageErrors.malformedCursor().message,
+  ])
   async listFiles(@CurrentApiKey() key: ApiKeyPrincipal, @ValidQuery() query: ListFilesQueryDto): Promise<FileListDto> {
     const page = await this.storage.list(ownedBy(key.owner.id), {
       limit: query.limit,
@@ -137,7 +172,7 @@ export class StorageController {
   @RequireScope('files:read')
   @ApiOperation({ summary: 'Get a file\'s metadata', operationId: 'getFile' })
   @ID_PARAM
-  @ApiOkResponse({ type: StoredFileDto })
+  @ApiOkResponse({ type: StoredFileDto, example: READY_EXAMPLE })
   @BAD_ID
   @NOT_FOUND
   async getFile(@CurrentApiKey() key: ApiKeyPrincipal, @FileId() id: string): Promise<StoredFileDto> {
@@ -175,12 +210,13 @@ export class StorageController {
   @ApiResponse({ status: HttpStatus.NOT_MODIFIED, description: 'If-None-Match names the current ETag.' })
   @BAD_ID
   @NOT_FOUND
-  @ApiConflictResponse({ type: ErrorResponseDto, description: 'The file has no content yet (pending).' })
-  @ApiResponse({
-    status: HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
-    type: ErrorResponseDto,
-    description: 'The Range starts past the end of the file; `Content-Range: bytes */size` tells the size.',
-  })
+  @ApiErrorResponse(409, 'The file has no content yet (pending).', [StorageErrors.noContentYet().message])
+  @ApiErrorResponse(
+    416,
+    'The Range starts past the end of the file; `Content-Range: bytes */size` tells the size.',
+    [StorageErrors.rangeNotSatisfiable(EXAMPLE_SIZE).message],
+    { 'Content-Range': { description: '`bytes */size`', schema: { type: 'string', example: `bytes */${EXAMPLE_SIZE}` } } },
+  )
   async downloadContent(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @FileId() id: string,

@@ -6,6 +6,8 @@ import { DomainError } from '../common/domain-error';
  * services throw these; the global filter turns them into the error body.
  */
 export const StorageErrors = {
+  invalidFileId: () =>
+    new DomainError('InvalidFileId', 400, 'The id in the path is not a valid file id (a UUID, as id in the upload answer)'),
   fileNotFound: () => new DomainError('FileNotFound', 404, 'File not found'),
   sizeOverLimit: (limit: number) =>
     new DomainError('SizeOverLimit', 413, `size exceeds the maximum upload size of ${limit} bytes`),

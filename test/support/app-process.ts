@@ -16,7 +16,20 @@ export interface AppProcess {
  * Runs `src/main.ts` as a real process (compiled on the fly by swc), exactly
  * as `npm start` runs it, for tests that need real signals: SIGTERM, SIGKILL.
  */
-export async function spawnApp(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<AppProcess> {
+export interface SpawnOptions {
+  /**
+   * Lead its own process group, as a shell runs a foreground job, so that a
+   * test can signal the whole group the way a terminal's Ctrl-C does:
+   * `process.kill(-child.pid, 'SIGINT')`.
+   */
+  detached?: boolean;
+}
+
+export async function spawnApp(
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+  options: SpawnOptions = {},
+): Promise<AppProcess> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), EDS_LOG_LEVEL: 'info' };
   delete childEnv.DATABASE_URL;
@@ -28,6 +41,7 @@ export async function spawnApp(env: Record<string, string | undefined>, timeoutM
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = '';
   child.stdout!.on('data', (c: Buffer) => (output += c.toString()));

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Length, Matches, Min } from 'class-validator';
+import { EXAMPLE_CONTENT, EXAMPLE_SHA256 } from './stored-file.dto';
 
 /** RFC 6838 restricted-name characters for type and subtype; parameters allowed after ";". */
 export const MIME_TYPE_PATTERN =
@@ -11,7 +12,7 @@ const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/;
 export class CreateUploadDto {
   @ApiProperty({
     description: 'The file\'s name as the client knows it (metadata only). 1–255 characters, no control characters.',
-    example: 'test.txt',
+    example: 'hello.txt',
     minLength: 1,
     maxLength: 255,
   })
@@ -29,7 +30,7 @@ export class CreateUploadDto {
 
   @ApiProperty({
     description: 'Exact size of the content in bytes. Larger than the server\'s limit answers 413.',
-    example: 1024,
+    example: Buffer.byteLength(EXAMPLE_CONTENT),
     minimum: 0,
     type: 'integer',
     format: 'int64',
@@ -40,7 +41,8 @@ export class CreateUploadDto {
 
   @ApiPropertyOptional({
     description: 'SHA-256 of the content, 64 hex characters. When given, an upload that does not match is refused.',
-    example: 'a591a6d40bf420404a011733cfb7b190d62c65bf0bcda32b57b277d9ad9f146e',
+    // Of the example content, "Hello World" (11 bytes).
+    example: EXAMPLE_SHA256,
     pattern: '^[0-9a-fA-F]{64}$',
   })
   @Matches(/^[0-9a-fA-F]{64}$/, { message: 'sha256 must be 64 hexadecimal characters' })
