@@ -29,9 +29,10 @@ describe('Dashboard error pages (e2e)', () => {
     const key = await agent.get('/dashboard/api-keys/7b0f5e9c-1d2e-4f3a-9b8c-7d6e5f4a3b2c').expect(404);
     expect(key.headers['content-type']).toMatch(/^text\/html/);
     expect(key.text).toContain('API key not found');
-    const path = await request(t.http).get('/dashboard/no-such-page').expect(404);
+    // Signed in: the dashboard's own 404 page (signed out, an unknown page sends to the sign-in first).
+    const path = await agent.get('/dashboard/no-such-page').expect(404);
     expect(path.headers['content-type']).toMatch(/^text\/html/);
-    expect(path.text).toContain('404 · Not Found');
+    expect(path.text).toContain('Page not found');
   });
 
   it('API errors stay JSON in the three-field shape', async () => {

@@ -201,12 +201,22 @@ describe('Storage content: uploads and downloads (e2e)', () => {
       // The disk fails after the first chunk reached the temp file.
       jest.spyOn(store, 'write').mockImplementation((key, body) => {
         let seen = 0;
+        let failed = false;
+        // Fails once, then takes nothing more (a dead disk does not fail twice for the same write).
         const failing = new Transform({
           transform(chunk: Buffer, _encoding, callback) {
             seen += chunk.length;
-            callback(seen > 64 * KiB ? new Error('EIO: simulated') : null, chunk);
+            if (failed) return callback();
+            if (seen > 64 * KiB) {
+              failed = true;
+              return callback(new Error('EIO: simulated'));
+            }
+            callback(null, chunk);
           },
         });
+        // The failure may come before the store's pipeline listens (it awaits its directory first);
+        // the pipeline still sees it (the stream is errored), so nothing here is swallowed.
+        failing.on('error', () => undefined);
         return write(key, body.pipe(failing));
       });
       const put = await c.put(pending.id, randomContent(300 * KiB));

@@ -2,24 +2,29 @@ import { applyDecorators, Controller, Delete, Head, Headers, Options, Param, Pat
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey, RequireScope } from '../../api-keys';
-import { ErrorResponseDto } from '../../common/error-response.dto';
 import { RawBody, RawBodyStream } from '../../common/raw-body';
 import { RequestOrigin } from '../../common/request-origin.decorator';
-import { UUID_PIPE } from '../../common/uuid.pipe';
+import { uuidPipe } from '../../common/uuid.pipe';
+import { ApiErrorResponse } from '../../common/api-error-response';
+import { EXAMPLE_SHA256 } from '../dto/stored-file.dto';
+import { TusErrors } from './tus.errors';
 import { sendTusAnswer as send } from './tus-http';
 import { apiKeyUploader } from '../file-summary';
 import { TUS_UPLOADS_ROOT } from '../storage-urls';
 import { TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION } from './tus-protocol';
 import { type TusHeaders, TusUploadService } from './tus-upload.service';
 
-const UploadId = (): ParameterDecorator => Param('id', UUID_PIPE);
+const UploadId = (): ParameterDecorator => Param('id', uuidPipe(TusErrors.invalidUploadId));
 const text = (description: string) => ({ description, schema: { type: 'string' } });
 const integer = (description: string) => ({ description, schema: { type: 'integer', minimum: 0 } });
 const TUS_RESUMABLE = { 'Tus-Resumable': { description: `Always \`${TUS_VERSION}\`.`, schema: { type: 'string', enum: [TUS_VERSION] } } };
+/** The limit the examples quote (EDS_MAX_UPLOAD_BYTES' default). */
+const EXAMPLE_LIMIT = 5 * 1024 ** 3;
 const UPLOAD_EXPIRES = { 'Upload-Expires': text('When an unfinished upload expires (RFC 9110 date).') };
 
-const error = (status: number, description: string, headers: Record<string, unknown> = {}) =>
-  ApiResponse({ status, type: ErrorResponseDto, description, headers: { ...TUS_RESUMABLE, ...headers } as never });
+/** An error answer with its true examples (the catalog's messages), and the tus headers every answer carries. */
+const error = (status: number, description: string, messages: readonly [string, ...string[]], headers: Record<string, unknown> = {}) =>
+  ApiErrorResponse(status, description, messages, { ...TUS_RESUMABLE, ...headers } as never);
 
 const REQUIRES_TUS = applyDecorators(
   ApiHeader({ name: 'Tus-Resumable', required: true, description: `The protocol version: \`${TUS_VERSION}\`.`, schema: { type: 'string', enum: [TUS_VERSION] } }),
@@ -28,12 +33,18 @@ const REQUIRES_TUS = applyDecorators(
     required: false,
     description: 'Send a POST with `PATCH`, `HEAD` or `DELETE` here where a proxy drops those methods.',
   }),
-  error(412, 'No `Tus-Resumable: 1.0.0`; `Tus-Version` lists what the server speaks.', { 'Tus-Version': text('`1.0.0`') }),
+  error(412, 'No `Tus-Resumable: 1.0.0`; `Tus-Version` lists what the server speaks.', [TusErrors.versionUnsupported().message], {
+    'Tus-Version': text('`1.0.0`'),
+  }),
 );
 const ID = applyDecorators(
   ApiParam({ name: 'id', format: 'uuid', description: 'The upload id: for a plain or final upload, also its file id.' }),
-  error(400, 'The id is not a UUID, or a header is malformed.'),
-  error(404, 'No such upload for this key\'s owner.'),
+  error(400, 'The id is not a UUID, or a header is malformed.', [
+    TusErrors.invalidUploadId().message,
+    TusErrors.invalidByteCount('Upload-Offset').message,
+    TusErrors.unsupportedChecksum('md5').message,
+  ]),
+  error(404, 'No such upload for this key\'s owner.', [TusErrors.uploadNotFound().message]),
 );
 
 /**
@@ -97,10 +108,17 @@ export class TusUploadController {
       'Upload-Offset': integer('With a body: the offset after it.'),
     },
   })
-  @error(400, 'A header is missing or malformed (metadata, length, checksum algorithm, concatenation); a final names an unknown, unfinished or other owner\'s partial; or the declared sha256 does not match.')
-  @error(413, 'Upload-Length (or the sum of the partials) is over the upload limit, or the body is longer than Upload-Length.')
-  @error(415, 'A body that is not `application/offset+octet-stream`.')
-  @error(460, 'The body does not match `Upload-Checksum`.')
+  @error(400, 'A header is missing or malformed (metadata, length, checksum algorithm, concatenation); a final names an unknown, unfinished or other owner\'s partial; or the declared sha256 does not match.', [
+    TusErrors.lengthRequired().message,
+    TusErrors.invalidMetadata('filename is required').message,
+    TusErrors.partialsNotReady().message,
+    TusErrors.fileHashMismatch(EXAMPLE_SHA256).message,
+  ])
+  @error(413, 'Upload-Length (or the sum of the partials) is over the upload limit, or the body is longer than Upload-Length.', [
+    TusErrors.lengthOverLimit(EXAMPLE_LIMIT).message,
+  ])
+  @error(415, 'A body that is not `application/offset+octet-stream`.', [TusErrors.unsupportedMediaType().message])
+  @error(460, 'The body does not match `Upload-Checksum`.', [TusErrors.checksumMismatch().message])
   async create(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @Headers() headers: TusHeaders,
@@ -133,7 +151,7 @@ export class TusUploadController {
       'Cache-Control': text('`no-store`'),
     },
   })
-  @error(410, 'The upload expired.')
+  @error(410, 'The upload expired.', [TusErrors.uploadExpired().message])
   async head(@CurrentApiKey() key: ApiKeyPrincipal, @UploadId() id: string, @Headers() headers: TusHeaders, @Res() reply: FastifyReply): Promise<void> {
     await send(reply, await this.tus.head(key.owner.id, id, headers));
   }
@@ -155,13 +173,18 @@ export class TusUploadController {
   @ApiConsumes('application/offset+octet-stream')
   @ApiBody({ schema: { type: 'string', format: 'binary' }, description: 'The next bytes.' })
   @ApiResponse({ status: 204, description: 'Stored and durable.', headers: { ...TUS_RESUMABLE, ...UPLOAD_EXPIRES, 'Upload-Offset': integer('The new offset.') } })
-  @error(403, 'The key lacks `files:write`, or the upload is a final (assembled, never patched).')
-  @error(409, 'Upload-Offset is not the current offset, another request is writing to the upload, or it is complete.')
-  @error(410, 'The upload expired.')
-  @error(413, 'The body is longer than what is left of Upload-Length.')
-  @error(415, 'The Content-Type is not `application/offset+octet-stream`.')
-  @error(460, 'The body does not match `Upload-Checksum`; the offset is unchanged.')
-  @error(507, 'The storage is full; nothing of this request was kept.')
+  // One example: @RequireScope's 403 shares this response (its example is the scope refusal).
+  @error(403, 'The key lacks `files:write`, or the upload is a final (assembled, never patched).', [TusErrors.finalNotPatchable().message])
+  @error(409, 'Upload-Offset is not the current offset, another request is writing to the upload, or it is complete.', [
+    TusErrors.offsetMismatch(1048576).message,
+    TusErrors.busy().message,
+    TusErrors.alreadyComplete().message,
+  ])
+  @error(410, 'The upload expired.', [TusErrors.uploadExpired().message])
+  @error(413, 'The body is longer than what is left of Upload-Length.', [TusErrors.bodyOverLength(1024).message])
+  @error(415, 'The Content-Type is not `application/offset+octet-stream`.', [TusErrors.unsupportedMediaType().message])
+  @error(460, 'The body does not match `Upload-Checksum`; the offset is unchanged.', [TusErrors.checksumMismatch().message])
+  @error(507, 'The storage is full; nothing of this request was kept.', [TusErrors.storageFull().message])
   async patch(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @UploadId() id: string,

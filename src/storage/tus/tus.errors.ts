@@ -11,6 +11,7 @@ export const TusErrors = {
       'tus-version': '1.0.0',
     }),
   uploadNotFound: () => new DomainError('TusUploadNotFound', 404, 'Upload not found'),
+  invalidUploadId: () => new DomainError('TusInvalidUploadId', 400, 'The address does not name an upload: not a valid upload id'),
   uploadExpired: () => new DomainError('TusUploadExpired', 410, 'The upload expired; create a new one'),
   invalidByteCount: (name: string) =>
     new DomainError('TusInvalidByteCount', 400, `${name} must be a non-negative integer`),
