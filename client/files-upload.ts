@@ -2,8 +2,8 @@
  * The files page's drop zone: Uppy over tus to the dashboard's own endpoint,
  * bundled by esbuild into public/build/ (scripts/build-client.cjs). No inline
  * script, no CDN: the page loads this file, and it reads everything it needs
- * from data attributes on its mount point, which the server renders only
- * once the dashboard's tus endpoint exists.
+ * (endpoint, CSRF token, size limit) from data attributes on its mount point,
+ * which the server always renders next to the plain no-JavaScript form.
  */
 import Uppy from '@uppy/core';
 import Dashboard from '@uppy/dashboard';
@@ -14,6 +14,10 @@ import '@uppy/dashboard/css/style.min.css';
 
 /** At most 8 MiB a PATCH, so a reload or a dropped connection loses one chunk at most. */
 export const CHUNK_SIZE = 8 * 1024 * 1024;
+
+/** What Golden Retriever may copy into IndexedDB to survive a reload: a file, and all of them. */
+const INDEXED_DB_MAX_FILE = 512 * 1024 * 1024;
+const INDEXED_DB_MAX_TOTAL = 1024 * 1024 * 1024;
 
 function start(mount: HTMLElement): void {
   const endpoint = mount.dataset.endpoint;
@@ -41,12 +45,45 @@ function start(mount: HTMLElement): void {
       removeFingerprintOnSuccess: true,
     })
     // Remembers selected files (IndexedDB) and their tus URLs, so a reload resumes them.
-    .use(GoldenRetriever, { serviceWorker: false });
+    // Its default keeps no file over 10 MiB, so exactly the uploads worth resuming came
+    // back as "ghosts" to choose again; a larger file still does (its tus URL is kept).
+    .use(GoldenRetriever, { serviceWorker: false, indexedDB: { maxFileSize: INDEXED_DB_MAX_FILE, maxTotalSize: INDEXED_DB_MAX_TOTAL } });
 
   mount.dataset.uploader = 'ready';
   uppy.on('complete', (result) => {
     // The list is server-rendered: show the new rows once everything went through.
-    if ((result.successful?.length ?? 0) > 0 && (result.failed?.length ?? 0) === 0) window.location.reload();
+    if ((result.successful?.length ?? 0) > 0 && (result.failed?.length ?? 0) === 0) {
+      void forgetRecovery(uppy.getID()).then(() => window.location.reload());
+    }
+  });
+}
+
+/**
+ * Golden Retriever saves its state at most every 500 ms, so a reload right on
+ * 'complete' found the file still "uploading" without its blob and offered it
+ * back as a ghost to choose again. Done uploads have nothing to recover: drop
+ * the record first (@uppy/golden-retriever 6 keeps it in the IndexedDB database
+ * 'uppy-blobs', store 'metadata', keyed by the Uppy id; it does not export these
+ * names). test/files-browser.e2e-spec.ts fails if this stops working.
+ */
+function forgetRecovery(uppyId: string): Promise<void> {
+  return new Promise((resolve) => {
+    const open = indexedDB.open('uppy-blobs');
+    open.onerror = () => resolve();
+    open.onsuccess = () => {
+      const db = open.result;
+      if (!db.objectStoreNames.contains('metadata')) {
+        db.close();
+        resolve();
+        return;
+      }
+      const tx = db.transaction('metadata', 'readwrite');
+      tx.objectStore('metadata').delete(uppyId);
+      tx.oncomplete = tx.onerror = tx.onabort = () => {
+        db.close();
+        resolve();
+      };
+    };
   });
 }
 

@@ -10,6 +10,7 @@ import { DASHBOARD_UPLOADER, FileContentService, sendContent, StorageService } f
 import { actorOf } from './dashboard-api-keys.controller';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { DashboardExceptionFilter } from './dashboard-error';
+import { DASHBOARD_TUS_ROOT } from './dashboard-file-uploads.controller';
 import { FILES_PAGE_SIZE, fileRow, filesHref, type FilesFilter, parseFilesFilter } from './file-views';
 import { CsrfCheckedInHandler, verifyCsrf } from './form-csrf';
 import { readFormFile } from './multipart-file';
@@ -19,6 +20,9 @@ import { formatBytes } from './view-helpers';
 
 // Any UUID version: file ids are PostgreSQL's gen_random_uuid() or the app's randomUUID().
 const fileId = UUID_PIPE;
+
+/** Where the page's Uppy widget sends tus uploads (DESIGN.md §5b): the dashboard's own tus door. */
+const TUS_ENDPOINT = `/${DASHBOARD_TUS_ROOT}`;
 
 /**
  * The files of the signed-in manager (an admin's: everyone's), what wrote
@@ -73,7 +77,7 @@ export class DashboardFilesController {
       clearHref: '/dashboard/files',
       maxUpload: formatBytes(this.content.maxUploadBytes),
       maxUploadBytes: this.content.maxUploadBytes,
-      tusEndpoint: browserUploadsServed(request) ? TUS_ENDPOINT : null,
+      tusEndpoint: TUS_ENDPOINT,
     };
   }
 
@@ -126,17 +130,6 @@ export class DashboardFilesController {
     request.session.notice = `“${file.filename}” (${formatBytes(file.size)}) is deleted.`;
     await reply.status(303).redirect('/dashboard/files');
   }
-}
-
-/** Where the page's Uppy widget sends tus uploads (DESIGN.md §5b). */
-export const TUS_ENDPOINT = '/dashboard/files/uploads';
-
-/**
- * The drag-and-drop widget needs the dashboard's tus endpoint; until a route
- * serves it, the page offers the plain form only (no widget that cannot work).
- */
-function browserUploadsServed(request: FastifyRequest): boolean {
-  return request.server.hasRoute({ method: 'POST', url: TUS_ENDPOINT });
 }
 
 function keyFilterView(filter: FilesFilter, keys: ReadonlyMap<string, ApiKeySummary>): object {
