@@ -4,6 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
+import { frameworkErrors } from './common/framework-errors';
 import { appConfig } from './config';
 import { createLogger, PinoNestLogger, RequestLogController } from './logging/logger';
 
@@ -25,6 +26,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     logController: new RequestLogController(),
     // No per-request child logger: its bindings cost more than the key check.
     childLoggerFactory: (root: FastifyBaseLogger) => root,
+    // The router's own refusals (bad percent-encoding, long parameters) in the one error shape.
+    frameworkErrors,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new PinoNestLogger(logger),

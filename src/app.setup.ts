@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { API_V1 } from './common/api-prefix';
+import { registerDepthCheckedJsonParser } from './common/framework-errors';
 import { setupOpenApi } from './common/openapi';
 import { registerRawBodyRoutes } from './common/raw-body';
 import { registerDashboard } from './dashboard/dashboard.setup';
@@ -49,6 +50,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       void reply.headers(isJsonSurface(request.url) ? JSON_ANSWER_HEADERS : pageHeaders);
       done();
     });
+  registerDepthCheckedJsonParser(app);
   // Routes marked @RawBody() stream their bytes; the hook must exist before Nest registers routes.
   registerRawBodyRoutes(app.getHttpAdapter().getInstance());
   await registerDashboard(app);

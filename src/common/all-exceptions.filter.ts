@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import '@fastify/view';
 import { toErrorBody } from './error-body';
+import { RequestErrors } from './request.errors';
 
 /**
  * One global filter, one body shape `{statusCode, error, message}`.
@@ -25,6 +26,8 @@ export function sendError(
   exception: unknown,
   logger: Logger,
 ): void {
+  // Nest's not-found handler says "Cannot GET <the URL>": never echo the request back.
+  if ((request as { is404?: boolean }).is404) exception = RequestErrors.routeNotFound();
   const { body, serverFault, databaseDown, headers, ...result } = toErrorBody(exception);
   if (databaseDown) {
     logger.warn(`${request.method} ${request.routeOptions?.url ?? request.url.split('?')[0]}: database unavailable (${(exception as Error)?.message})`);

@@ -25,6 +25,7 @@ import {
   ApiOperation,
   ApiParam,
   ApiPayloadTooLargeResponse,
+  ApiUnsupportedMediaTypeResponse,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -195,6 +196,9 @@ export class StorageController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @BAD_ID
   @NOT_FOUND
+  // DELETE takes no body, but Fastify parses one if a client sends it anyway.
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'A body was sent (DELETE takes none) and is over 64 KiB.' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'A body was sent (DELETE takes none) with a type the server does not parse.' })
   deleteFile(@CurrentApiKey() key: ApiKeyPrincipal, @FileId() id: string): Promise<void> {
     return this.storage.delete(key.owner.id, id);
   }
