@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
+import { isDomainError } from '../common/domain-error';
 import { BlobStore } from '../storage/blob/blob-store';
 
 /** Ready only if the blob store (data dir or S3 bucket) accepts a write. */
@@ -15,7 +16,11 @@ export class StorageWritableIndicator {
     try {
       await this.blobs.checkWritable();
       return indicator.up();
-    } catch {
+    } catch (error) {
+      // Full is not down: downloads are still served, uploads answer 507 until
+      // space returns. Taking every instance out of the load balancer over a
+      // shared full disk or bucket would stop the reads too.
+      if (isDomainError(error, 'StorageFull')) return indicator.up({ writable: false, full: true, message: 'storage is full: uploads answer 507' });
       return indicator.down({ message: 'storage is not writable' });
     }
   }

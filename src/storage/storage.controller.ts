@@ -108,6 +108,13 @@ export class StorageController {
   @ApiConflictResponse({ type: ErrorResponseDto, description: 'The file already has its content (uploads are write-once).' })
   @ApiGoneResponse({ type: ErrorResponseDto, description: 'The pending upload expired.' })
   @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'The body is longer than `size`.' })
+  @ApiResponse({
+    status: HttpStatus.INSUFFICIENT_STORAGE,
+    type: ErrorResponseDto,
+    description: 'The storage is full: nothing was stored and the upload stays pending; retry it later (`Retry-After`).',
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+    example: { statusCode: 507, error: 'Insufficient Storage', message: 'The storage is full; nothing was stored. Try again later' },
+  })
   uploadContent(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @FileId() id: string,

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
+import { isStorageFull, StorageErrors } from '../storage.errors';
 import { assertBlobKey, assertFileId, BlobNotFoundError, BlobStore, type ByteRange } from './blob-store';
 
 /**
@@ -22,6 +23,15 @@ export class FsBlobStore extends BlobStore {
   }
 
   async write(key: string, body: Readable): Promise<void> {
+    try {
+      await this.writeBlob(key, body);
+    } catch (error) {
+      // A full disk is the store's condition, not a fault: 507, and the partial bytes are gone.
+      throw isStorageFull(error) ? StorageErrors.storageFull() : error;
+    }
+  }
+
+  private async writeBlob(key: string, body: Readable): Promise<void> {
     const target = this.pathOf(key);
     const dir = dirname(target);
     await this.ensureDir(dir);
@@ -73,10 +83,15 @@ export class FsBlobStore extends BlobStore {
 
   async checkWritable(): Promise<void> {
     const dir = join(this.root, '.probe');
-    await mkdir(dir, { recursive: true });
     const probe = join(dir, randomUUID());
-    await writeFile(probe, 'ok');
-    await rm(probe, { force: true });
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(probe, 'ok');
+    } catch (error) {
+      throw isStorageFull(error) ? StorageErrors.storageFull() : error;
+    } finally {
+      await rm(probe, { force: true });
+    }
   }
 
   /** Files left in a file's directory: its blobs and any unfinished `.part` (for tests). */

@@ -14,6 +14,7 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../../config';
+import { isStorageFull, StorageErrors } from '../storage.errors';
 import { assertBlobKey, assertFileId, BlobNotFoundError, BlobStore, type ByteRange } from './blob-store';
 
 export interface S3BlobStoreOptions {
@@ -82,7 +83,8 @@ export class S3BlobStore extends BlobStore implements OnApplicationShutdown {
     } catch (error) {
       // lib-storage aborts its multipart upload; a single PutObject never started.
       await this.delete(key).catch(() => undefined);
-      throw bodyError ?? error;
+      if (bodyError) throw bodyError;
+      throw isStorageFull(error) ? StorageErrors.storageFull() : error;
     }
     if (bodyError) {
       await this.delete(key);
@@ -146,7 +148,11 @@ export class S3BlobStore extends BlobStore implements OnApplicationShutdown {
 
   async checkWritable(): Promise<void> {
     const key = `.probe/${randomUUID()}`;
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'ok' }));
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'ok' }));
+    } catch (error) {
+      throw isStorageFull(error) ? StorageErrors.storageFull() : error;
+    }
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
