@@ -5,7 +5,8 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { frameworkErrors } from './common/framework-errors';
-import { appConfig } from './config';
+import { serverTimeoutOptions } from './common/server-timeouts';
+import { appConfig, serverConfig } from './config';
 import { createLogger, PinoNestLogger, RequestLogController } from './logging/logger';
 
 /** JSON bodies under /api/v1 are small by contract (DESIGN.md §4). */
@@ -28,6 +29,8 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     childLoggerFactory: (root: FastifyBaseLogger) => root,
     // The router's own refusals (bad percent-encoding, long parameters) in the one error shape.
     frameworkErrors,
+    // Header, idle and keep-alive timeouts: stalled clients cannot hold sockets for ever.
+    ...serverTimeoutOptions(serverConfig()),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new PinoNestLogger(logger),
