@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ClockModule } from '../common/clock';
+import { SharedFailureCounter } from '../common/shared-failure-counter';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import { ApiKeyCache } from './api-key.cache';
 import { ApiKey } from './api-key.entity';
@@ -42,6 +43,8 @@ import { MeController } from './me.controller';
     ApiKeyGuard,
     ApiKeyScopeGuard,
     ApiKeyFailureLimiter,
+    // Failure counters every instance shares; the dashboard's login limiters use it too.
+    SharedFailureCounter,
     {
       provide: KEY_HYGIENE_THRESHOLDS,
       inject: [keysConfig.KEY],
@@ -56,6 +59,7 @@ import { MeController } from './me.controller';
     ApiKeyGuard,
     ApiKeyScopeGuard,
     ApiKeyFailureLimiter,
+    SharedFailureCounter,
     LastUsedTracker,
   ],
 })

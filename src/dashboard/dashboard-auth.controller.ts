@@ -46,8 +46,8 @@ export class DashboardAuthController {
     if (account) this.accountFailures.assertAllowed(account);
     const actor = form.ok ? await this.managers.verifyCredentials(form.value.email, form.value.password) : null;
     if (!actor) {
-      this.addressFailures.recordFailure(request.ip);
-      if (account) this.accountFailures.recordFailure(account);
+      // Counted for every instance; past either shared limit this failure answers 429.
+      await Promise.all([this.addressFailures.fail(request.ip), account ? this.accountFailures.fail(account) : undefined]);
       const email = form.ok ? form.value.email : '';
       await reply.status(401).view('login', {
         title: 'Sign in',
