@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
+import { BlobReconciler } from './blob-reconciler';
 import { BlobStore } from './blob/blob-store';
 import { blobStoreProvider } from './blob/blob-store.provider';
 import { ClockModule } from '../common/clock';
@@ -20,10 +21,11 @@ import { StoredFileRepository } from './stored-file.repository';
     StorageService,
     FileContentService,
     PendingUploadSweeper,
+    BlobReconciler,
     StorageUrls,
     blobStoreProvider,
   ],
-  // BlobStore for the readiness check (it can probe S3 as well as the disk).
-  exports: [BlobStore],
+  // BlobStore for the readiness check (it can probe S3 as well as the disk); the reconciler's report for /health.
+  exports: [BlobStore, BlobReconciler],
 })
 export class StorageModule {}

@@ -39,6 +39,18 @@ export abstract class BlobStore {
 
   /** Throws when the store cannot take a write (readiness checks). */
   abstract checkWritable(): Promise<void>;
+
+  /**
+   * Every finished blob in the store with the time it was last written, in no
+   * particular order (for reconciliation). Unfinished writes (temp files,
+   * multipart uploads in progress) are not blobs and are not listed.
+   */
+  abstract listBlobs(): AsyncIterable<StoredBlob>;
+}
+
+export interface StoredBlob {
+  key: string;
+  modifiedAt: Date;
 }
 
 export class BlobNotFoundError extends Error {
@@ -54,6 +66,9 @@ export function blobKeyFor(fileId: string, attemptId: string): string {
 }
 
 const KEY = /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
+
+/** Whether `key` has the shape of a blob key (listings skip anything else, e.g. probes). */
+export const isBlobKey = (key: string): boolean => KEY.test(key);
 const FILE_ID = /^[0-9a-f-]{36}$/;
 
 /** Keys and ids come from the database, but a driver that maps them to paths checks anyway. */

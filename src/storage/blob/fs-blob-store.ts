@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import { isStorageFull, StorageErrors } from '../storage.errors';
-import { assertBlobKey, assertFileId, BlobNotFoundError, BlobStore, type ByteRange } from './blob-store';
+import { assertBlobKey, assertFileId, BlobNotFoundError, BlobStore, isBlobKey, type ByteRange, type StoredBlob } from './blob-store';
 
 /**
  * Blobs as files under `<root>/<first two of fileId>/<fileId>/<attemptId>`.
@@ -94,6 +94,20 @@ export class FsBlobStore extends BlobStore {
     }
   }
 
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    for (const shard of await readdirOrEmpty(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      for (const fileId of await readdirOrEmpty(join(this.root, shard))) {
+        for (const attempt of await readdirOrEmpty(join(this.root, shard, fileId))) {
+          const key = `${fileId}/${attempt}`;
+          if (!isBlobKey(key)) continue;
+          const info = await stat(join(this.root, shard, fileId, attempt)).catch(() => null);
+          if (info?.isFile()) yield { key, modifiedAt: info.mtime };
+        }
+      }
+    }
+  }
+
   /** Files left in a file's directory: its blobs and any unfinished `.part` (for tests). */
   async listFileEntries(fileId: string): Promise<string[]> {
     try {
@@ -123,6 +137,10 @@ export class FsBlobStore extends BlobStore {
       if (created === first) return;
     }
   }
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
 }
 
 async function fsyncDir(dir: string): Promise<void> {

@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { StorageConfig } from '../../config';
 import { isStorageFull, StorageErrors } from '../storage.errors';
-import { assertBlobKey, assertFileId, BlobNotFoundError, BlobStore, type ByteRange } from './blob-store';
+import { assertBlobKey, assertFileId, BlobNotFoundError, BlobStore, isBlobKey, type ByteRange, type StoredBlob } from './blob-store';
 
 export interface S3BlobStoreOptions {
   /** Multipart part size; S3's minimum is 5 MiB. Memory held per upload is about partSize × queueSize. */
@@ -178,6 +178,17 @@ export class S3BlobStore extends BlobStore implements OnApplicationShutdown {
       keyMarker = page.NextKeyMarker;
       uploadIdMarker = page.NextUploadIdMarker;
     }
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        if (object.Key && isBlobKey(object.Key)) yield { key: object.Key, modifiedAt: object.LastModified ?? new Date() };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   /** Object keys under a file's prefix (for tests). */
