@@ -2,6 +2,7 @@ import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { keysConfig } from './keys.config';
+import { serverConfig } from './server.config';
 import { storageConfig } from './storage.config';
 import { ConfigurationError } from './validate-env';
 
@@ -22,6 +23,12 @@ describe('configuration', () => {
     expect(appConfig()).toEqual(expect.objectContaining({ port: 3000, publicUrl: null, trustProxy: false }));
     expect(appConfig().dataDir).toMatch(/\/data$/);
     expect(storageConfig()).toEqual(expect.objectContaining({ driver: 'fs', maxUploadBytes: 5 * 1024 ** 3 }));
+  });
+
+  it('bounds stalled clients and orphans by default, and reads overrides', () => {
+    withEnv({ EDS_HEADERS_TIMEOUT_MS: undefined, EDS_IDLE_TIMEOUT_MS: '60000', EDS_KEEPALIVE_TIMEOUT_MS: undefined, EDS_ORPHAN_MIN_AGE_MS: undefined });
+    expect(serverConfig()).toEqual({ headersTimeoutMs: 10_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 });
+    expect(storageConfig().orphanMinAgeMs).toBe(3_600_000);
   });
 
   it('reads the key hygiene thresholds', () => {
@@ -46,6 +53,10 @@ describe('configuration', () => {
     [{ EDS_ADMIN_EMAIL: 'not-an-email', EDS_ADMIN_PASSWORD: 'long-enough-password' }, /EDS_ADMIN_EMAIL/, authConfig],
     [{ EDS_SESSION_SECRET: 'too-short' }, /EDS_SESSION_SECRET/, authConfig],
     [{ EDS_KEY_UNUSED_DAYS: '0' }, /EDS_KEY_UNUSED_DAYS/, keysConfig],
+    [{ EDS_HEADERS_TIMEOUT_MS: '10' }, /EDS_HEADERS_TIMEOUT_MS/, serverConfig],
+    [{ EDS_IDLE_TIMEOUT_MS: 'soon' }, /EDS_IDLE_TIMEOUT_MS/, serverConfig],
+    [{ EDS_KEEPALIVE_TIMEOUT_MS: '999999999' }, /EDS_KEEPALIVE_TIMEOUT_MS/, serverConfig],
+    [{ EDS_ORPHAN_MIN_AGE_MS: '0' }, /EDS_ORPHAN_MIN_AGE_MS/, storageConfig],
   ])('refuses %j with one clear line naming the variable', (env, message, load) => {
     withEnv(env);
     expect(() => load()).toThrow(ConfigurationError);
