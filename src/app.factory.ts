@@ -4,7 +4,9 @@ import type { DestinationStream, Logger } from 'pino';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { StartupLogLevels } from './common/startup-log-levels';
-import { appConfig, loggingConfig } from './config';
+import { frameworkErrors } from './common/framework-errors';
+import { serverTimeoutOptions } from './common/server-timeouts';
+import { appConfig, loggingConfig, serverConfig } from './config';
 import { createLogger, PinoNestLogger, requestLogging } from './logging/logger';
 
 /** JSON bodies under /api/v1 are small by contract (DESIGN.md §4). */
@@ -24,6 +26,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<NestFas
     trustProxy,
     bodyLimit: JSON_BODY_LIMIT,
     ...requestLogging(logger),
+    // The router's own refusals (bad percent-encoding, long parameters) in the one error shape.
+    frameworkErrors,
+    // Header, idle and keep-alive timeouts: stalled clients cannot hold sockets for ever.
+    ...serverTimeoutOptions(serverConfig()),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
     logger: new StartupLogLevels(new PinoNestLogger(logger)),

@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { API_KEY_SECURITY_SCHEME } from './api-keys';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { API_V1 } from './common/api-prefix';
+import { registerDepthCheckedJsonParser } from './common/framework-errors';
 import { setupOpenApi } from './common/openapi';
 import { registerRawBodyRoutes } from './common/raw-body';
 import { DASHBOARD_TUS_ROOT } from './dashboard/dashboard-file-uploads.controller';
@@ -52,6 +53,7 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
       void reply.headers(isJsonSurface(request.url) ? JSON_ANSWER_HEADERS : pageHeaders);
       done();
     });
+  registerDepthCheckedJsonParser(app);
   // Routes marked @RawBody() stream their bytes; the hook must exist before Nest registers routes.
   registerRawBodyRoutes(app.getHttpAdapter().getInstance());
   registerTusHttp(app.getHttpAdapter().getInstance(), [TUS_UPLOADS_ROOT, DASHBOARD_TUS_ROOT]);

@@ -281,8 +281,10 @@ describe('Storage files: metadata, listing, isolation, deletion, expiry (e2e)', 
     it('runs on a schedule in every instance, beside the expired-key and expired-session sweeps', () => {
       expect(t.app.get(SchedulerRegistry).getIntervals().sort()).toEqual([
         'api-key-expiry-sweep',
+        'blob-reconcile',
         'expired-session-sweep',
         'expired-upload-sweep',
+        'failure-counter-sweep',
       ]);
     });
   });

@@ -77,4 +77,56 @@ describe('Brute-force throttling (e2e)', () => {
     expect(res.status).toBe(429);
     expect(res.text).toMatch(/Too many failed sign-ins from this address/);
   });
+
+  describe('across two instances on one database', () => {
+    let other: TestApp;
+
+    beforeAll(async () => {
+      other = await startTestApp({
+        databaseUrl: t.databaseUrl,
+        env: {
+          EDS_TRUST_PROXY: 'true',
+          EDS_API_KEY_FAILURES_PER_MINUTE: '10',
+          EDS_LOGIN_FAILURES_PER_ADDRESS: '8',
+          EDS_LOGIN_FAILURES_PER_ACCOUNT: '5',
+        },
+      });
+    });
+    afterAll(async () => {
+      await other?.close();
+    });
+
+    it('gives a guesser spreading wrong keys over both the configured 10 failures, not 20', async () => {
+      const wrong = 'exstr_live_' + '1'.repeat(32);
+      const statuses: number[] = [];
+      for (let i = 0; i < 24; i++) {
+        const app = i % 2 === 0 ? t : other;
+        statuses.push((await request(app.http).get('/api/v1/me').set('X-Forwarded-For', '203.0.113.50').set('x-api-key', wrong)).status);
+      }
+      expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+      expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
+      expect(statuses.slice(10)).toEqual(Array(14).fill(429));
+    });
+
+    it('limits wrong passwords for one account over both instances to the configured 5', async () => {
+      const loginOn = async (app: TestApp, address: string, email: string, password: string) => {
+        const agent = request.agent(app.http);
+        const csrf = await csrfOn(agent, '/dashboard/login');
+        return agent.post('/dashboard/login').set('X-Forwarded-For', address).type('form').send({ email, password, _csrf: csrf });
+      };
+      const statuses: number[] = [];
+      for (let i = 0; i < 10; i++) statuses.push((await loginOn(i % 2 === 0 ? t : other, `192.0.2.${100 + i}`, 'shared-victim@example.com', `guess-${i}`)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    });
+
+    it('writes nothing to the shared counters for requests with a valid key', async () => {
+      const { key } = await createApiKey(t, await adminActor(t));
+      await me('203.0.113.60', key).expect(200);
+      const before = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM failure_counters`);
+      for (let i = 0; i < 20; i++) await me('203.0.113.60', key).expect(200);
+      const rows = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM failure_counters WHERE subject = '203.0.113.60'`);
+      expect(rows[0].n).toBe('0');
+      expect((await t.sql<{ n: string }>(`SELECT count(*) AS n FROM failure_counters`))[0].n).toBe(before[0].n);
+    });
+  });
 });

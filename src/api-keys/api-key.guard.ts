@@ -78,7 +78,8 @@ export class ApiKeyGuard extends AuthGuard(API_KEY_STRATEGY) {
       if (allowed && request.user) this.admit(request, request.user, address);
       return allowed;
     } catch (error) {
-      if (error instanceof UnauthorizedException) this.failures.recordFailure(address);
+      // Counted for every instance; past the shared limit this failure answers 429.
+      if (error instanceof UnauthorizedException) await this.failures.fail(address);
       throw error;
     }
   }

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit';
 import { ClockModule } from '../common/clock';
 import { ApiKeyAuthenticator } from './api-key-authenticator.service';
+import { SharedFailureCounter } from '../common/shared-failure-counter';
 import { ApiKeyFailureLimiter } from './api-key-failure.limiter';
 import { ApiKeyCache } from './api-key.cache';
 import { ApiKey } from './api-key.entity';
@@ -56,7 +57,9 @@ import { RefusalTracker } from './refusal.tracker';
     ApiKeyScopeGuard,
     ApiKeyFailureLimiter,
     { provide: APP_GUARD, useClass: ApiKeyRouteGuard },
+    // Failure counters every instance shares; the dashboard's login limiters use it too.
+    SharedFailureCounter,
   ],
-  exports: [ApiKeysService, ApiKeyUsageService, KeyHygieneService],
+  exports: [ApiKeysService, ApiKeyUsageService, KeyHygieneService, SharedFailureCounter],
 })
 export class ApiKeysModule {}

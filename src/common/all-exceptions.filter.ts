@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorBody, toErrorBody } from './error-body';
+import { RequestErrors } from './request.errors';
 
 /**
  * One global filter, one body shape `{statusCode, error, message}`.
@@ -40,6 +41,8 @@ export function prepareErrorReply(
   exception: unknown,
   logger: Logger,
 ): ErrorBody | null {
+  // Nest's not-found handler says "Cannot GET <the URL>": never echo the request back.
+  if ((request as { is404?: boolean }).is404) exception = RequestErrors.routeNotFound();
   const { body, serverFault, databaseDown, headers, ...result } = toErrorBody(exception);
   if (databaseDown) {
     logger.warn(`${request.method} ${request.routeOptions?.url ?? request.url.split('?')[0]}: database unavailable (${(exception as Error)?.message})`);

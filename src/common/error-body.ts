@@ -19,6 +19,8 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty; send a JSON object',
   FST_ERR_CTP_INVALID_JSON_BODY: 'Request body is not valid JSON',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'Content-Length does not match the body',
+  FST_ERR_CTP_INVALID_TYPE: 'The Content-Type header is not valid',
+  FST_ERR_CTP_INVALID_PARSER: 'Unsupported Content-Type',
   FST_CSRF_MISSING_SECRET: 'This form has expired. Reload the page and try again.',
   FST_CSRF_INVALID_TOKEN: 'This form has expired or was not sent from the dashboard. Reload the page and try again.',
 };
@@ -94,9 +96,8 @@ export function toErrorBody(exception: unknown): ErrorResult {
       FASTIFY_MESSAGES[code] ??
       (code.startsWith('FST_ERR_CTP_INVALID_JSON') || exception instanceof SyntaxError
         ? 'Request body is not valid JSON'
-        : typeof fastify.message === 'string' && fastify.message.length < 200
-          ? fastify.message
-          : reasonPhrase(status));
+        : // Fastify's other messages may quote the request (a URL, a header): say only what failed.
+          reasonPhrase(status));
     return { body: { statusCode: status, error: reasonPhrase(status), message }, serverFault: false };
   }
   if (isDatabaseUnavailable(exception)) {

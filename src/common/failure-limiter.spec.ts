@@ -66,3 +66,32 @@ describe('FailureLimiter', () => {
     expect(() => sut.assertAllowed('a')).toThrow(TooManyAttemptsException);
   });
 });
+
+describe('FailureLimiter.fail with a shared counter', () => {
+  const policy = { limit: 3, windowMs: 60_000, label: 'failed attempts', scope: 'test' };
+
+  it('adopts the count every instance sees and answers 429 past the limit', async () => {
+    const now = 1_000_000;
+    const increment = jest.fn().mockResolvedValue({ failures: 4, resetAt: now + 30_000 });
+    const sut = new FailureLimiter(policy, () => now, 100, { increment } as never);
+    const error = await sut.fail('1.2.3.4').catch((e: unknown) => e);
+    expect(increment).toHaveBeenCalledWith('test', '1.2.3.4', 60_000);
+    expect(error).toBeInstanceOf(TooManyAttemptsException);
+    expect((error as TooManyAttemptsException).retryAfterSeconds).toBe(30);
+    expect(() => sut.assertAllowed('1.2.3.4')).toThrow(TooManyAttemptsException);
+  });
+
+  it('lets the failure stand while the shared count is within the limit', async () => {
+    const increment = jest.fn().mockResolvedValue({ failures: 3, resetAt: Date.now() + 60_000 });
+    const sut = new FailureLimiter(policy, Date.now, 100, { increment } as never);
+    await expect(sut.fail('a')).resolves.toBeUndefined();
+    expect(() => sut.assertAllowed('a')).toThrow(TooManyAttemptsException);
+  });
+
+  it('counts on this instance when the database is unreachable', async () => {
+    const increment = jest.fn().mockRejectedValue(new Error('Connection terminated'));
+    const sut = new FailureLimiter(policy, Date.now, 100, { increment } as never);
+    for (let i = 0; i < 3; i++) await sut.fail('b');
+    expect(() => sut.assertAllowed('b')).toThrow(TooManyAttemptsException);
+  });
+});

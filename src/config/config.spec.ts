@@ -3,6 +3,7 @@ import { authConfig } from './auth.config';
 import { databaseConfig } from './database.config';
 import { keysConfig } from './keys.config';
 import { loggingConfig } from './logging.config';
+import { serverConfig } from './server.config';
 import { storageConfig } from './storage.config';
 import { ConfigurationError } from './validate-env';
 
@@ -30,6 +31,12 @@ describe('configuration', () => {
     expect(loggingConfig()).toEqual({ level: 'info' });
     withEnv({ EDS_LOG_LEVEL: ' warn ' });
     expect(loggingConfig()).toEqual({ level: 'warn' });
+  });
+
+  it('bounds stalled clients and orphans by default, and reads overrides', () => {
+    withEnv({ EDS_HEADERS_TIMEOUT_MS: undefined, EDS_IDLE_TIMEOUT_MS: '60000', EDS_KEEPALIVE_TIMEOUT_MS: undefined, EDS_ORPHAN_MIN_AGE_MS: undefined });
+    expect(serverConfig()).toEqual({ headersTimeoutMs: 10_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 });
+    expect(storageConfig().orphanMinAgeMs).toBe(3_600_000);
   });
 
   it('reads the key hygiene thresholds', () => {
@@ -62,6 +69,10 @@ describe('configuration', () => {
     [{ EDS_SECURITY_CONTACT: 'call us' }, /EDS_SECURITY_CONTACT must be a mailto: or https: URI/, keysConfig],
     [{ EDS_LEAK_REPORTS_PER_HOUR: '0' }, /EDS_LEAK_REPORTS_PER_HOUR/, keysConfig],
     [{ EDS_LOG_LEVEL: 'verbose' }, /EDS_LOG_LEVEL must be one of the following values: fatal, error, warn, info, debug, trace/, loggingConfig],
+    [{ EDS_HEADERS_TIMEOUT_MS: '10' }, /EDS_HEADERS_TIMEOUT_MS/, serverConfig],
+    [{ EDS_IDLE_TIMEOUT_MS: 'soon' }, /EDS_IDLE_TIMEOUT_MS/, serverConfig],
+    [{ EDS_KEEPALIVE_TIMEOUT_MS: '999999999' }, /EDS_KEEPALIVE_TIMEOUT_MS/, serverConfig],
+    [{ EDS_ORPHAN_MIN_AGE_MS: '0' }, /EDS_ORPHAN_MIN_AGE_MS/, storageConfig],
   ])('refuses %j with one clear line naming the variable', (env, message, load) => {
     withEnv(env);
     expect(() => load()).toThrow(ConfigurationError);

@@ -6,6 +6,9 @@ import { ConfigurationError, validateEnv } from './validate-env';
 const GiB = 1024 ** 3;
 
 class StorageEnv {
+  @IsOptional() @ToInt() @IsInt() @Min(1_000) @Max(30 * 24 * 3600 * 1000)
+  EDS_ORPHAN_MIN_AGE_MS?: number;
+
   @IsOptional() @Trimmed() @IsIn(['fs', 's3'], { message: 'must be "fs" or "s3"' })
   EDS_STORAGE_DRIVER?: 'fs' | 's3';
 
@@ -27,6 +30,8 @@ export interface StorageConfig {
   driver: 'fs' | 's3';
   maxUploadBytes: number;
   pendingUploadTtlSeconds: number;
+  /** Reconciliation removes a blob no row names only once it is this old (a commit in flight is never that old). */
+  orphanMinAgeMs: number;
   s3: {
     bucket: string | null;
     endpoint: string | null;
@@ -47,6 +52,7 @@ export const storageConfig = registerAs('storage', (): StorageConfig => {
     driver,
     maxUploadBytes: env.EDS_MAX_UPLOAD_BYTES ?? 5 * GiB,
     pendingUploadTtlSeconds: env.EDS_PENDING_UPLOAD_TTL_SECONDS ?? 24 * 3600,
+    orphanMinAgeMs: env.EDS_ORPHAN_MIN_AGE_MS ?? 3_600_000,
     s3: {
       bucket: env.S3_BUCKET ?? null,
       endpoint: env.S3_ENDPOINT ?? null,

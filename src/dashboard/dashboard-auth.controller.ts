@@ -53,8 +53,8 @@ export class DashboardAuthController {
     if (form.ok) await this.accounts.recordSignIn(form.value.email, check?.account ?? null, actor !== null, origin);
     if (!actor) {
       if (!check?.disabled) {
-        this.addressFailures.recordFailure(request.ip);
-        if (account) this.accountFailures.recordFailure(account);
+        // Counted for every instance; past either shared limit this failure answers 429.
+        await Promise.all([this.addressFailures.fail(request.ip), account ? this.accountFailures.fail(account) : undefined]);
       }
       const email = form.ok ? form.value.email : '';
       await reply.status(check?.disabled ? 403 : 401).view('login', {

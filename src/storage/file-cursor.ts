@@ -14,6 +14,9 @@ export interface FileCursor {
 
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
+/** The earliest instant the four-digit year of the cursor shape can name that PostgreSQL accepts. */
+const FIRST_TIMESTAMP = Date.parse('0001-01-01T00:00:00.000Z');
+
 export function encodeCursor(cursor: FileCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`, 'utf8').toString('base64url');
 }
@@ -28,5 +31,7 @@ export function decodeCursor(value: string): FileCursor {
   // The shape alone lets through "2024-13-45…", which PostgreSQL would refuse with a 500.
   const millis = Date.parse(createdAt.slice(0, 23) + 'Z');
   if (Number.isNaN(millis) || new Date(millis).toISOString().slice(0, 23) !== createdAt.slice(0, 23)) throw malformed();
+  // PostgreSQL has no year 0 ("0000-…" is out of its range, a 500): timestamps start at 0001.
+  if (millis < FIRST_TIMESTAMP) throw malformed();
   return { createdAt, id };
 }

@@ -13,6 +13,8 @@ export type { FilePage, FileSummary, FileUploader, PendingUpload, StorageUsage }
 export { DASHBOARD_UPLOADER } from './file-summary';
 /** The blob store, for the readiness probe. */
 export { BlobStore } from './blob/blob-store';
+/** Blobs without rows and rows without blobs, for /health. */
+export { BlobReconciler } from './blob-reconciler';
 export { StorageErrors } from './storage.errors';
 /** The tus protocol over EDS's files, for another tus endpoint (the dashboard's); the API's is this module's own. */
 export { TusUploadService, type TusAnswer, type TusHeaders } from './tus/tus-upload.service';

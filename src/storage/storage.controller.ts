@@ -19,6 +19,8 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiUnsupportedMediaTypeResponse,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -139,6 +141,12 @@ export class StorageController {
     StorageErrors.lengthOverSize(EXAMPLE_SIZE + 1, EXAMPLE_SIZE).message,
     StorageErrors.bodyTooLong(EXAMPLE_SIZE).message,
   ])
+  @ApiErrorResponse(
+    HttpStatus.INSUFFICIENT_STORAGE,
+    'The storage is full: nothing was stored and the upload stays pending; retry it later (`Retry-After`).',
+    [StorageErrors.storageFull().message],
+    { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer' } } },
+  )
   async uploadContent(
     @CurrentApiKey() key: ApiKeyPrincipal,
     @FileId() id: string,
@@ -236,6 +244,9 @@ export class StorageController {
   @ApiNoContentResponse({ description: 'Deleted.' })
   @BAD_ID
   @NOT_FOUND
+  // DELETE takes no body, but Fastify parses one if a client sends it anyway.
+  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'A body was sent (DELETE takes none) and is over 64 KiB.' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'A body was sent (DELETE takes none) with a type the server does not parse.' })
   deleteFile(@CurrentApiKey() key: ApiKeyPrincipal, @FileId() id: string): Promise<void> {
     return this.storage.delete(ownedBy(key.owner.id), id);
   }

@@ -37,5 +37,35 @@ export const StorageErrors = {
     }),
   invalidFilename: () =>
     new DomainError('InvalidFilename', 400, 'The file name must be 1 to 255 characters long, with no control characters'),
+  storageFull: () =>
+    new DomainError('StorageFull', 507, 'The storage is full; nothing was stored. Try again later', { 'retry-after': '60' }),
   malformedCursor: () => new DomainError('MalformedCursor', 400, 'cursor is malformed; use nextCursor from a previous page'),
 } as const;
+
+/** errno codes meaning the disk (or the user's quota on it) has no room. */
+const FULL_ERRNO = new Set(['ENOSPC', 'EDQUOT']);
+/**
+ * What S3 and S3-compatible stores answer when they cannot take more bytes:
+ * MinIO's drive-full and bucket-quota codes, Ceph RGW's and others' quota,
+ * a 507 from any store, and EntityTooLarge (the store's own object limit is
+ * below EDS_MAX_UPLOAD_BYTES: the client's size was within ours, so it is the
+ * store that cannot take it).
+ */
+const FULL_S3_NAMES = new Set([
+  'XMinioStorageFull',
+  'XMinioAdminBucketQuotaExceeded',
+  'QuotaExceeded',
+  'InsufficientStorage',
+  'StorageFull',
+  'EntityTooLarge',
+]);
+
+/** Whether `error` (from fs or the S3 SDK) means the blob store has no room for the write. */
+export function isStorageFull(error: unknown): boolean {
+  const e = error as { code?: unknown; name?: unknown; Code?: unknown; $metadata?: { httpStatusCode?: number } } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && FULL_ERRNO.has(e.code)) return true;
+  if (typeof e.name === 'string' && FULL_S3_NAMES.has(e.name)) return true;
+  if (typeof e.Code === 'string' && FULL_S3_NAMES.has(e.Code)) return true;
+  return e.$metadata?.httpStatusCode === 507;
+}

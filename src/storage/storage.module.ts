@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys';
 import { AuditModule } from '../audit';
+import { BlobReconciler } from './blob-reconciler';
 import { BlobStore } from './blob/blob-store';
 import { blobStoreProvider } from './blob/blob-store.provider';
 import { ClockModule } from '../common/clock';
@@ -25,13 +26,14 @@ import { TusUploadService } from './tus/tus-upload.service';
     StorageService,
     FileContentService,
     PendingUploadSweeper,
+    BlobReconciler,
     StorageUrls,
     blobStoreProvider,
     TusUploadRepository,
     TusUploadService,
   ],
-  // BlobStore for the readiness check (it can probe S3 as well as the disk);
-  // the services for the dashboard's file pages. See index.ts.
-  exports: [BlobStore, StorageService, FileContentService, TusUploadService],
+  // BlobStore for the readiness check (it can probe S3 as well as the disk) and the reconciler's
+  // report for /health; the services for the dashboard's file pages. See index.ts.
+  exports: [BlobStore, BlobReconciler, StorageService, FileContentService, TusUploadService],
 })
 export class StorageModule {}

@@ -197,6 +197,29 @@ export class StoredFileRepository {
       .execute();
     return (result.raw as Array<{ id: string }>).map((row) => row.id);
   }
+
+  /** Which of `keys` a row names as its blob (for reconciliation). */
+  async blobKeysInUse(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    // A tus upload's blob (a finished partial waiting for its final, or a last byte
+    // whose file is not flipped to ready yet) is named only by its tus row; that
+    // table holds only live uploads, so scanning it is cheap.
+    const rows = (await this.repo.query(
+      `SELECT blob_key FROM stored_files WHERE blob_key = ANY($1)
+       UNION SELECT store_state->>'key' FROM tus_uploads WHERE store_state->>'key' = ANY($1)`,
+      [keys],
+    )) as Array<{ blob_key: string }>;
+    return new Set(rows.map((r) => r.blob_key));
+  }
+
+  /** Ready files after `afterId` in id order, a page at a time (for reconciliation). */
+  async readyBlobsAfter(afterId: string | null, limit: number): Promise<Array<{ id: string; blobKey: string; size: number }>> {
+    const rows = (await this.repo.query(
+      `SELECT id, blob_key, size FROM stored_files WHERE status = 'ready' AND ($1::uuid IS NULL OR id > $1::uuid) ORDER BY id LIMIT $2`,
+      [afterId, limit],
+    )) as Array<{ id: string; blob_key: string; size: string }>;
+    return rows.map((r) => ({ id: r.id, blobKey: r.blob_key, size: Number(r.size) }));
+  }
 }
 
 /** A LIKE pattern matching `text` literally: its `\\`, `%` and `_` are escaped. */

@@ -190,4 +190,22 @@ export function describeBlobStoreContract(harness: () => BlobStoreHarness, optio
       expect(await leftovers(fileId)).toEqual([]);
     });
   });
+
+  it('lists its finished blobs with their write time, not failed writes or probes', async () => {
+    const { store } = harness();
+    const before = Date.now() - 60_000;
+    const kept = [newKey(), newKey()];
+    for (const key of kept) await store.write(key, body(randomBytes(100)));
+    const failed = newKey();
+    await expect(store.write(failed, body(randomBytes(70_000), new Error('client went away')))).rejects.toThrow('client went away');
+    await store.checkWritable();
+    const listed = new Map<string, Date>();
+    for await (const blob of store.listBlobs()) listed.set(blob.key, blob.modifiedAt);
+    for (const key of kept) {
+      expect(typeof listed.get(key)?.getTime()).toBe('number');
+      expect(listed.get(key)!.getTime()).toBeGreaterThan(before);
+    }
+    expect(listed.has(failed)).toBe(false);
+    for (const key of listed.keys()) expect(key).toMatch(/^[0-9a-f-]{36}\/[0-9a-f-]{36}$/);
+  });
 }

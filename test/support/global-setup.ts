@@ -20,7 +20,14 @@ export default async function globalSetup(): Promise<void> {
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const dir = await mkdtemp(join(tmpdir(), 'eds-test-pg-'));
-    const db = await startEmbeddedPostgres({ clusterDir: join(dir, 'postgres'), database: 'eds_test', logger: quietLogger });
+    const db = await startEmbeddedPostgres({ clusterDir: join(dir, 'postgres'), database: 'eds_test', logger: quietLogger }).catch(
+      (error: Error) => {
+        // One clear line instead of a spawn error's stack: what failed and the way around it.
+        const clear = new Error(`The embedded PostgreSQL for the tests did not start: ${error.message}. Set DATABASE_URL to test against a PostgreSQL server instead.`);
+        clear.stack = clear.message;
+        throw clear;
+      },
+    );
     adminUrl = db.adminUrl;
     (globalThis as { __EDS_PG__?: { stop(): Promise<void> } }).__EDS_PG__ = db;
   }

@@ -65,6 +65,13 @@ export abstract class BlobStore {
    * without passing the bytes through the app where the driver can.
    */
   abstract compose(key: string, sources: ReadonlyArray<{ key: string; size: number }>): Promise<void>;
+
+  /**
+   * Every finished blob in the store with the time it was last written, in no
+   * particular order (for reconciliation). Unfinished writes (temp files,
+   * multipart uploads in progress) are not blobs and are not listed.
+   */
+  abstract listBlobs(): AsyncIterable<StoredBlob>;
 }
 
 /** A driver's record of a resumable upload: plain JSON, kept by the caller. */
@@ -80,6 +87,11 @@ export interface ResumableAppend {
   discard(): Promise<void>;
 }
 
+export interface StoredBlob {
+  key: string;
+  modifiedAt: Date;
+}
+
 export class BlobNotFoundError extends Error {
   constructor(readonly key: string) {
     super(`blob ${key} does not exist`);
@@ -93,6 +105,9 @@ export function blobKeyFor(fileId: string, attemptId: string): string {
 }
 
 const KEY = /^[0-9a-f-]{36}\/[0-9a-f-]{36}$/;
+
+/** Whether `key` has the shape of a blob key (listings skip anything else, e.g. probes). */
+export const isBlobKey = (key: string): boolean => KEY.test(key);
 const FILE_ID = /^[0-9a-f-]{36}$/;
 
 /** Keys and ids come from the database, but a driver that maps them to paths checks anyway. */

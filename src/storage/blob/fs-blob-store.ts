@@ -4,14 +4,17 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
+import { isStorageFull, StorageErrors } from '../storage.errors';
 import {
   assertBlobKey,
   assertFileId,
   BlobNotFoundError,
   BlobStore,
   type ByteRange,
+  isBlobKey,
   type ResumableAppend,
   type ResumableState,
+  type StoredBlob,
 } from './blob-store';
 
 /**
@@ -41,6 +44,15 @@ export class FsBlobStore extends BlobStore {
   }
 
   async write(key: string, body: Readable): Promise<void> {
+    try {
+      await this.writeBlob(key, body);
+    } catch (error) {
+      // A full disk is the store's condition, not a fault: 507, and the partial bytes are gone.
+      throw isStorageFull(error) ? StorageErrors.storageFull() : error;
+    }
+  }
+
+  private async writeBlob(key: string, body: Readable): Promise<void> {
     const target = this.pathOf(key);
     const dir = dirname(target);
     await this.ensureDir(dir);
@@ -92,10 +104,29 @@ export class FsBlobStore extends BlobStore {
 
   async checkWritable(): Promise<void> {
     const dir = join(this.root, '.probe');
-    await mkdir(dir, { recursive: true });
     const probe = join(dir, randomUUID());
-    await writeFile(probe, 'ok');
-    await rm(probe, { force: true });
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(probe, 'ok');
+    } catch (error) {
+      throw isStorageFull(error) ? StorageErrors.storageFull() : error;
+    } finally {
+      await rm(probe, { force: true });
+    }
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    for (const shard of await readdirOrEmpty(this.root)) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      for (const fileId of await readdirOrEmpty(join(this.root, shard))) {
+        for (const attempt of await readdirOrEmpty(join(this.root, shard, fileId))) {
+          const key = `${fileId}/${attempt}`;
+          if (!isBlobKey(key)) continue;
+          const info = await stat(join(this.root, shard, fileId, attempt)).catch(() => null);
+          if (info?.isFile()) yield { key, modifiedAt: info.mtime };
+        }
+      }
+    }
   }
 
   async beginResumable(key: string): Promise<ResumableState> {
@@ -208,6 +239,10 @@ export class FsBlobStore extends BlobStore {
       if (created === first) return;
     }
   }
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  return readdir(dir).catch(() => []);
 }
 
 async function fsyncDir(dir: string): Promise<void> {

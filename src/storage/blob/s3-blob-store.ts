@@ -18,14 +18,17 @@ import type { OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { StorageConfig } from '../../config';
+import { isStorageFull, StorageErrors } from '../storage.errors';
 import {
   assertBlobKey,
   assertFileId,
   BlobNotFoundError,
   BlobStore,
   type ByteRange,
+  isBlobKey,
   type ResumableAppend,
   type ResumableState,
+  type StoredBlob,
 } from './blob-store';
 
 /**
@@ -113,7 +116,8 @@ export class S3BlobStore extends BlobStore implements OnApplicationShutdown {
     } catch (error) {
       // lib-storage aborts its multipart upload; a single PutObject never started.
       await this.delete(key).catch(() => undefined);
-      throw bodyError ?? error;
+      if (bodyError) throw bodyError;
+      throw isStorageFull(error) ? StorageErrors.storageFull() : error;
     }
     if (bodyError) {
       await this.delete(key);
@@ -177,7 +181,11 @@ export class S3BlobStore extends BlobStore implements OnApplicationShutdown {
 
   async checkWritable(): Promise<void> {
     const key = `.probe/${randomUUID()}`;
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'ok' }));
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: 'ok' }));
+    } catch (error) {
+      throw isStorageFull(error) ? StorageErrors.storageFull() : error;
+    }
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
   }
 
@@ -329,6 +337,17 @@ export class S3BlobStore extends BlobStore implements OnApplicationShutdown {
       keyMarker = page.NextKeyMarker;
       uploadIdMarker = page.NextUploadIdMarker;
     }
+  }
+
+  async *listBlobs(): AsyncIterable<StoredBlob> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, ContinuationToken: token }));
+      for (const object of page.Contents ?? []) {
+        if (object.Key && isBlobKey(object.Key)) yield { key: object.Key, modifiedAt: object.LastModified ?? new Date() };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   /** Object keys under a file's prefix (for tests). */
