@@ -47,7 +47,11 @@ function start(mount: HTMLElement): void {
     // Remembers selected files (IndexedDB) and their tus URLs, so a reload resumes them.
     // Its default keeps no file over 10 MiB, so exactly the uploads worth resuming came
     // back as "ghosts" to choose again; a larger file still does (its tus URL is kept).
-    .use(GoldenRetriever, { serviceWorker: false, indexedDB: { maxFileSize: INDEXED_DB_MAX_FILE, maxTotalSize: INDEXED_DB_MAX_TOTAL } });
+    // (The plugin spreads `indexedDB` into its IndexedDBStore, which takes these limits; its option type names fewer.)
+    .use(GoldenRetriever, {
+      serviceWorker: false,
+      indexedDB: { maxFileSize: INDEXED_DB_MAX_FILE, maxTotalSize: INDEXED_DB_MAX_TOTAL } as { name?: string },
+    });
 
   mount.dataset.uploader = 'ready';
   uppy.on('complete', (result) => {
