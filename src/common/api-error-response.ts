@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiResponse } from '@nestjs/swagger';
 import { ErrorResponseDto } from './error-response.dto';
 import { reasonPhrase } from './http-status-text';
@@ -27,3 +28,17 @@ const exampleName = (message: string): string => {
   const words = message.split(/[;:(]/)[0].trim();
   return words.length > 60 ? `${words.slice(0, 57)}…` : words;
 };
+
+/**
+ * A route that takes no body still meets clients that send one: Fastify parses
+ * it before the handler and refuses what it cannot (Fastify's own messages,
+ * mapped in error-body.ts). Documented here once for every such route.
+ */
+export function ApiUnexpectedBodyResponses(): MethodDecorator & ClassDecorator {
+  return applyDecorators(
+    ApiErrorResponse(413, 'A body was sent (this operation takes none) and is over 64 KiB.', ['Request body is too large']),
+    ApiErrorResponse(415, 'A body was sent (this operation takes none) with a type the server does not parse.', [
+      'Unsupported Content-Type; send application/json',
+    ]),
+  );
+}

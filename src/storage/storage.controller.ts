@@ -19,8 +19,6 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
-  ApiPayloadTooLargeResponse,
-  ApiUnsupportedMediaTypeResponse,
   ApiResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -38,7 +36,7 @@ import { FileListDto } from './dto/file-list.dto';
 import { ListFilesQueryDto } from './dto/list-files-query.dto';
 import { StorageUsageDto } from './dto/storage-usage.dto';
 import { EXAMPLE_CONTENT, PENDING_EXAMPLE, PendingUploadDto, READY_EXAMPLE, StoredFileDto } from './dto/stored-file.dto';
-import { ApiErrorResponse } from '../common/api-error-response';
+import { ApiErrorResponse, ApiUnexpectedBodyResponses } from '../common/api-error-response';
 import { FileContentService } from './file-content.service';
 import { RawBody, RawBodyStream } from '../common/raw-body';
 import { FILE_CONTENT_PATH, STORAGE_ROOT } from './storage-urls';
@@ -245,8 +243,7 @@ export class StorageController {
   @BAD_ID
   @NOT_FOUND
   // DELETE takes no body, but Fastify parses one if a client sends it anyway.
-  @ApiPayloadTooLargeResponse({ type: ErrorResponseDto, description: 'A body was sent (DELETE takes none) and is over 64 KiB.' })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorResponseDto, description: 'A body was sent (DELETE takes none) with a type the server does not parse.' })
+  @ApiUnexpectedBodyResponses()
   deleteFile(@CurrentApiKey() key: ApiKeyPrincipal, @FileId() id: string): Promise<void> {
     return this.storage.delete(ownedBy(key.owner.id), id);
   }

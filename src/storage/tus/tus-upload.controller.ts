@@ -5,7 +5,7 @@ import { ApiKeyAuth, type ApiKeyPrincipal, CurrentApiKey, RequireScope } from '.
 import { RawBody, RawBodyStream } from '../../common/raw-body';
 import { RequestOrigin } from '../../common/request-origin.decorator';
 import { uuidPipe } from '../../common/uuid.pipe';
-import { ApiErrorResponse } from '../../common/api-error-response';
+import { ApiErrorResponse, ApiUnexpectedBodyResponses } from '../../common/api-error-response';
 import { EXAMPLE_SHA256 } from '../dto/stored-file.dto';
 import { TusErrors } from './tus.errors';
 import { sendTusAnswer as send } from './tus-http';
@@ -74,6 +74,8 @@ export class TusUploadController {
       'Tus-Checksum-Algorithm': text(`\`${TUS_CHECKSUM_ALGORITHMS.join(',')}\``),
     },
   })
+  @ApiUnexpectedBodyResponses()
+  @error(400, 'A body was sent (this operation takes none) that is not valid JSON.', ['Request body is not valid JSON'])
   async options(@Res() reply: FastifyReply): Promise<void> {
     await send(reply, this.tus.options());
   }
@@ -201,6 +203,7 @@ export class TusUploadController {
   @REQUIRES_TUS
   @ID
   @ApiResponse({ status: 204, description: 'Terminated.', headers: TUS_RESUMABLE })
+  @ApiUnexpectedBodyResponses()
   async terminate(@CurrentApiKey() key: ApiKeyPrincipal, @UploadId() id: string, @Headers() headers: TusHeaders, @Res() reply: FastifyReply): Promise<void> {
     await send(reply, await this.tus.terminate(key.owner.id, id, headers));
   }
