@@ -123,6 +123,21 @@ describe('Leaked-key report throttling (e2e)', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(3000);
   });
 
+  it('counts one address\'s reports across instances: two instances on one database give the limit, not twice it', async () => {
+    const env = { EDS_LEAK_REPORTS_PER_HOUR: '4' };
+    const first = await startTestApp({ env });
+    const second = await startTestApp({ databaseUrl: first.databaseUrl, env });
+    try {
+      const answers: number[] = [];
+      for (let i = 0; i < 8; i++) answers.push((await report(i % 2 === 0 ? first : second, [UNKNOWN_KEY])).status);
+      expect(answers.filter((s) => s === 202)).toHaveLength(4);
+      expect(answers.slice(4)).toEqual([429, 429, 429, 429]);
+    } finally {
+      await second.close();
+      await first.destroy();
+    }
+  });
+
   it('names the configured contact in security.txt', async () => {
     const txt = await request(t.http).get('/.well-known/security.txt').expect(200);
     expect(txt.text).toMatch(/^Contact: mailto:security@example\.com$/m);
