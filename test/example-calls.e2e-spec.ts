@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
@@ -152,6 +152,20 @@ describe('Every README block that calls the API, run as pasted (e2e)', () => {
     } else if (block.lang === 'python') {
       const { stdout } = await run(await pythonWithRequests(), [file], { env });
       expect(stdout).toMatch(/^201 \{/);
+    } else if (block.lang === 'js' && block.code.includes("from 'tus-js-client'")) {
+      // As a reader who ran `npm install tus-js-client`: run from a folder whose imports find it.
+      const where = await mkdtemp(join(__dirname, '..', 'node_modules', '.eds-readme-'));
+      try {
+        const script = join(where, 'resumable-upload.mjs');
+        await writeFile(script, here(block.code));
+        const data = join(where, 'backup.tar');
+        const bytes = randomBytes(9 * 1024 * 1024 + 5);
+        await writeFile(data, bytes);
+        const { stdout } = await run(process.execPath, [script, data], { env, cwd: where });
+        expect(stdout.trim()).toBe(`200 ready ${createHash('sha256').update(bytes).digest('hex')}`);
+      } finally {
+        await rm(where, { recursive: true, force: true });
+      }
     } else if (block.lang === 'js') {
       const { stdout } = await run(process.execPath, [file], { env });
       expect(stdout).toMatch(/^201 \{/);
