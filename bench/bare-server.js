@@ -1,7 +1,9 @@
 // The runtime's ceiling, run as its own process: the same JSON as
 // GET /api/v1/me; a body streamed to a file and fsynced (durable, like EDS);
 // a file streamed back; and small files the way EDS takes them in two
-// requests (POST answers an id, PUT writes the bytes and fsyncs them).
+// requests (POST answers an id, PUT writes the bytes and fsyncs them) or in
+// one (POST /small-one writes the body, fsyncs it, then answers the id, as a
+// tus creation-with-upload of the whole file does).
 const http = require('node:http');
 const fs = require('node:fs');
 const { randomUUID } = require('node:crypto');
@@ -14,6 +16,9 @@ http.createServer((req, res) => {
   if (req.method === 'POST' && req.url === '/small') {
     req.resume();
     req.on('end', () => json(res, 201, { id: randomUUID(), status: 'pending' }));
+  } else if (req.method === 'POST' && req.url === '/small-one') {
+    const id = randomUUID();
+    pipeline(req, fs.createWriteStream(`${dir}/bare-small/${id}`, { flush: true }), (err) => json(res, err ? 500 : 201, { id, status: 'ready' }));
   } else if (req.method === 'PUT' && req.url.startsWith('/small/')) {
     const id = req.url.slice('/small/'.length);
     pipeline(req, fs.createWriteStream(`${dir}/bare-small/${id}`, { flush: true }), (err) => json(res, err ? 500 : 200, { id, status: 'ready' }));

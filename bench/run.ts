@@ -18,7 +18,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -39,6 +39,13 @@ const CONFIG = QUICK
   : { seconds: Number(process.env.BENCH_SECONDS ?? 4), rounds: 7, transferRounds: 5, connections: 32, uploadMiB: 256, listRows: 1_000_000, deepPage: 10_000, samples: 200, smallConcurrency: 16, uncachedKeys: 1_000, counted: 200 };
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-123' };
 const SMALL_FILE = 4096;
+/** The PATCH size of the tus large-file figure (Uppy's and the dashboard's chunk). */
+const TUS_CHUNK = 8 * MiB;
+const TUS = { 'tus-resumable': '1.0.0' };
+const tusMetadata = (pairs: Record<string, string>) =>
+  Object.entries(pairs)
+    .map(([k, v]) => `${k} ${Buffer.from(v).toString('base64')}`)
+    .join(',');
 
 interface Figure {
   name: string;
@@ -145,12 +152,20 @@ async function main(): Promise<void> {
     const payload = join(dir, 'payload.bin');
     await writeRandomFile(payload, CONFIG.uploadMiB * MiB);
     const rss = watchRss(a.child.pid!);
+    const payloadSha256 = await sha256Of(payload);
     const ups: Array<{ app: number; bare: number; cpu: number }> = [];
     const downs: Array<{ app: number; bare: number; cpu: number }> = [];
+    const tusUps: Array<{ tus: number; put: number; cpu: number }> = [];
     for (let round = 0; round < CONFIG.transferRounds; round++) {
+      // The single PUT and the tus upload take turns going first, so neither
+      // always meets the other's write-back; both run moments apart.
+      const putFirst = round % 2 === 0;
+      const tusUp = putFirst ? null : await timedTusUpload(a, headers, payload, payloadSha256);
       let cpu = cpuMicros(a.child.pid!);
-      const appUp = await timedUpload(a.url, headers, payload);
+      const appUp = await timedUpload(a.url, headers, payload, payloadSha256);
       const upCpu = (cpuMicros(a.child.pid!) - cpu) / CONFIG.uploadMiB;
+      const tus = tusUp ?? (await timedTusUpload(a, headers, payload, payloadSha256));
+      tusUps.push({ tus: tus.mbps, put: appUp.mbps, cpu: tus.cpu });
       ups.push({ app: appUp.mbps, bare: await timedPut(`${bare.url}/upload`, {}, payload), cpu: upCpu });
       cpu = cpuMicros(a.child.pid!);
       const appDown = await timedDownload(`${a.url}/api/v1/storage/files/${appUp.fileId}/content`, headers, appUp.sha256);
@@ -161,12 +176,16 @@ async function main(): Promise<void> {
     for (const [name, xs] of [['upload', ups], ['download', downs]] as const) {
       console.log(`     ${name} MB/s, app / bare: ${xs.map((x) => `${x.app.toFixed(0)} / ${x.bare.toFixed(0)}`).join(', ')}`);
     }
+    console.log(`     upload MB/s, tus (${TUS_CHUNK / MiB} MiB PATCHes) / single PUT: ${tusUps.map((x) => `${x.tus.toFixed(0)} / ${x.put.toFixed(0)}`).join(', ')}`);
     const upRatio = pairedRatio(ups.map((x) => x.app), ups.map((x) => x.bare));
     const downRatio = pairedRatio(downs.map((x) => x.app), downs.map((x) => x.bare));
     record({ name: `upload ratio (PUT ${CONFIG.uploadMiB} MiB)`, value: `${median(ups.map((x) => x.app)).toFixed(0)} MB/s`, baseline: `${median(ups.map((x) => x.bare)).toFixed(0)} MB/s`, ratio: upRatio, target: '≥ 0.90', ok: upRatio >= 0.9 });
+    const tusRatio = pairedRatio(tusUps.map((x) => x.tus), tusUps.map((x) => x.put));
+    record({ name: `tus (${TUS_CHUNK / MiB} MiB chunks) ÷ PUT, ${CONFIG.uploadMiB} MiB upload (sequential PATCHes on one connection)`, value: `${median(tusUps.map((x) => x.tus)).toFixed(0)} MB/s`, baseline: `${median(tusUps.map((x) => x.put)).toFixed(0)} MB/s single PUT`, ratio: tusRatio, target: '≥ 0.85', ok: tusRatio >= 0.85 });
     record({ name: `download ratio (GET ${CONFIG.uploadMiB} MiB)`, value: `${median(downs.map((x) => x.app)).toFixed(0)} MB/s`, baseline: `${median(downs.map((x) => x.bare)).toFixed(0)} MB/s`, ratio: downRatio, target: '≥ 0.90', ok: downRatio >= 0.9 });
     record({ name: 'peak RSS growth during uploads + downloads', value: `${(growth / MiB).toFixed(1)} MiB`, baseline: `${(rss.start / MiB).toFixed(0)} MiB at start`, ratio: null, target: '< 48 MiB', ok: growth < 48 * MiB });
     costs.push({ kind: 'PUT content, per MiB', appMicros: median(ups.map((x) => x.cpu)), pgMicros: NaN });
+    costs.push({ kind: `tus PATCH content (${TUS_CHUNK / MiB} MiB chunks), per MiB`, appMicros: median(tusUps.map((x) => x.cpu)), pgMicros: NaN });
     costs.push({ kind: 'GET content, per MiB', appMicros: median(downs.map((x) => x.cpu)), pgMicros: NaN });
 
     // 5. Small files: 4 KiB at 16 concurrent, the two-step flow against a bare
@@ -175,8 +194,14 @@ async function main(): Promise<void> {
     console.log(`     small files/s, EDS two-step / bare two-request: ${small.app.map((x, i) => `${x.toFixed(0)} / ${small.bare[i].toFixed(0)}`).join(', ')}`);
     const smallRatio = pairedRatio(small.app, small.bare);
     record({ name: `small files, two-step (POST /upload + PUT, ${SMALL_FILE / 1024} KiB, ${CONFIG.smallConcurrency} concurrent) ÷ bare two-request durable server`, value: `${median(small.app).toFixed(0)} files/s`, baseline: `${median(small.bare).toFixed(0)} files/s`, ratio: smallRatio, target: '≥ 0.45', ok: smallRatio >= 0.45 });
-    smallFilesOneRequest();
     costs.push({ kind: `small file, two-step (POST /upload + PUT ${SMALL_FILE / 1024} KiB)`, appMicros: median(small.cpu), pgMicros: median(small.pg) });
+    // ... and in one request: tus creation-with-upload of the whole file
+    // against a bare server that writes and fsyncs the POST body.
+    const one = await smallFilesOneRequest(a, headers, bare.url, pgCpu);
+    console.log(`     small files/s, EDS tus one-request / bare one-request: ${one.app.map((x, i) => `${x.toFixed(0)} / ${one.bare[i].toFixed(0)}`).join(', ')}`);
+    const oneRatio = pairedRatio(one.app, one.bare);
+    record({ name: `small files, one request (tus creation-with-upload, ${SMALL_FILE / 1024} KiB, ${CONFIG.smallConcurrency} concurrent) ÷ bare one-request durable server`, value: `${median(one.app).toFixed(0)} files/s`, baseline: `${median(one.bare).toFixed(0)} files/s`, ratio: oneRatio, target: '≥ 0.55', ok: oneRatio >= 0.55 });
+    costs.push({ kind: `small file, one request (tus POST with the ${SMALL_FILE / 1024} KiB body)`, appMicros: median(one.cpu), pgMicros: median(one.pg) });
 
     // 6. Listing with many files for one owner: first page and a deep page.
     const list = await listLatency(a.url, headers, db, a.child.pid!, pgCpu);
@@ -276,8 +301,8 @@ async function rates(targets: RateTarget[]): Promise<RateSamples[]> {
 }
 
 /**
- * Files per second of a two-request upload flow, `concurrency` clients each
- * uploading one file after the other, for `seconds`.
+ * Files per second of an upload flow (one or two requests a file),
+ * `concurrency` clients each uploading one file after the other, for `seconds`.
  */
 async function uploadLoop(
   seconds: number,
@@ -300,14 +325,20 @@ async function uploadLoop(
   return files / elapsed;
 }
 
-/** One HTTP exchange on `agent`; answers the status and the body. */
-function exchange(agent: Agent, url: string, method: string, headers: Record<string, string | number>, body: Buffer | string): Promise<{ status: number; body: string }> {
+/** One HTTP exchange on `agent`; answers the status, the headers and the body. */
+function exchange(
+  agent: Agent,
+  url: string,
+  method: string,
+  headers: Record<string, string | number>,
+  body: Buffer | string,
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent, method, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
     });
     req.on('error', reject);
     req.end(body);
@@ -354,12 +385,58 @@ async function smallFiles(
 }
 
 /**
- * Hook for the one-request figure of issue 16 (tus `creation-with-upload`
- * against a bare server doing it in one request). Resumable uploads are not
- * on this branch: the figure is reported as not measured, never estimated.
+ * 4 KiB files in one request each: a tus POST whose body is the whole file
+ * (`creation-with-upload`; the answer means the file is ready), against the
+ * bare server writing and fsyncing the POST body before it answers. Rounds
+ * interleave as in smallFiles().
  */
-function smallFilesOneRequest(): void {
-  console.log('n/a  small files, one request (tus creation-with-upload) ÷ bare one-request durable server: not measured, resumable uploads have not landed | target ≥ 0.55');
+async function smallFilesOneRequest(
+  app: BenchProcess,
+  headers: Record<string, string>,
+  bareUrl: string,
+  pgCpu: () => number,
+): Promise<{ app: number[]; bare: number[]; cpu: number[]; pg: number[] }> {
+  const content = randomBytes(SMALL_FILE);
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  const tus = {
+    ...headers,
+    ...TUS,
+    'content-type': 'application/offset+octet-stream',
+    'upload-length': SMALL_FILE,
+    'upload-metadata': tusMetadata({ filename: 'small.bin', filetype: 'application/octet-stream', sha256 }),
+  };
+  const eds = async (agent: Agent) => {
+    const res = await exchange(agent, `${app.url}/api/v1/storage/uploads`, 'POST', tus, content);
+    if (res.status !== 201 || res.headers['upload-offset'] !== String(SMALL_FILE)) {
+      throw new Error(`tus small file: ${res.status} offset ${res.headers['upload-offset']} ${res.body}`);
+    }
+  };
+  const bare = async (agent: Agent) => {
+    const res = await exchange(agent, `${bareUrl}/small-one`, 'POST', { 'content-type': 'application/octet-stream' }, content);
+    if (res.status !== 201) throw new Error(`bare one-request small file: ${res.status}`);
+  };
+  // Once, outside the timing: the POST's answer does mean a ready file with these bytes.
+  const probe = new Agent({ keepAlive: false });
+  const created = await exchange(probe, `${app.url}/api/v1/storage/uploads`, 'POST', tus, content);
+  const id = String(created.headers.location).split('/').pop()!;
+  const file = JSON.parse((await exchange(probe, `${app.url}/api/v1/storage/files/${id}`, 'GET', headers, '')).body) as { status?: string; sha256?: string };
+  if (created.status !== 201 || file.status !== 'ready' || file.sha256 !== sha256) {
+    throw new Error(`tus creation-with-upload did not make a ready file at once: ${created.status}, ${JSON.stringify(file)}`);
+  }
+  probe.destroy();
+  await uploadLoop(1, eds);
+  await uploadLoop(1, bare);
+  const result = { app: [] as number[], bare: [] as number[], cpu: [] as number[], pg: [] as number[] };
+  for (let round = 0; round < CONFIG.rounds; round++) {
+    const [cpu0, pg0] = [cpuMicros(app.child.pid!), pgCpu()];
+    const rate = await uploadLoop(CONFIG.seconds, eds);
+    const files = rate * CONFIG.seconds;
+    result.cpu.push((cpuMicros(app.child.pid!) - cpu0) / files);
+    result.pg.push((pgCpu() - pg0) / files);
+    result.app.push(rate);
+    result.bare.push(await uploadLoop(CONFIG.seconds, bare));
+  }
+  return result;
 }
 
 /** CPU per request of a key not seen lately: each of fresh keys used once, 16 at a time. */
@@ -406,10 +483,20 @@ async function countStatements(base: string, db: Client, counter: PgStatementCou
   await per('uncached auth', async (i) => void ok(await exchange(agent, `${base}/api/v1/me`, 'GET', { 'x-api-key': cold[i] }, ''), 200, 'cold me'));
   const content = randomBytes(SMALL_FILE);
   const creation = JSON.stringify({ filename: 'count.bin', mimeType: 'application/octet-stream', size: SMALL_FILE });
-  await per('small file', async () => {
+  await per('small file, two-step', async () => {
     const created = ok(await exchange(agent, `${base}/api/v1/storage/upload`, 'POST', { ...headers, 'content-type': 'application/json' }, creation), 201, 'create');
     const { id } = JSON.parse(created.body) as { id: string };
     ok(await exchange(agent, `${base}/api/v1/storage/files/${id}/content`, 'PUT', { ...headers, 'content-type': 'application/octet-stream' }, content), 200, 'put');
+  });
+  await per('small file, one request', async () => {
+    const res = await exchange(agent, `${base}/api/v1/storage/uploads`, 'POST', {
+      ...headers,
+      ...TUS,
+      'content-type': 'application/offset+octet-stream',
+      'upload-length': SMALL_FILE,
+      'upload-metadata': tusMetadata({ filename: 'count.bin' }),
+    }, content);
+    ok(res, 201, 'tus create with upload');
   });
   await per('list page', async () => void ok(await exchange(agent, `${base}/api/v1/storage/files?limit=20`, 'GET', headers, ''), 200, 'list'));
   agent.destroy();
@@ -486,9 +573,8 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function timedUpload(base: string, headers: Record<string, string>, path: string): Promise<{ mbps: number; fileId: string; sha256: string }> {
+async function timedUpload(base: string, headers: Record<string, string>, path: string, sha256: string): Promise<{ mbps: number; fileId: string; sha256: string }> {
   const size = (await stat(path)).size;
-  const sha256 = await sha256Of(path);
   const created = await fetch(`${base}/api/v1/storage/upload`, {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },
@@ -514,6 +600,53 @@ async function timedPut(url: string, headers: Record<string, string>, path: stri
   });
   if (status !== 200) throw new Error(`${url}: PUT answered ${status}`);
   return size / 1e6 / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+/**
+ * The file over tus as a resumable client sends it: a POST creating the
+ * upload (declaring its sha256, as the PUT's creation does), then PATCHes of
+ * TUS_CHUNK bytes one after the other on one keep-alive connection. MB/s over
+ * the PATCHes, as timedPut() times the PUT without its creation; the app's
+ * CPU per MiB over the same span. Checked ready with the right hash, then deleted.
+ */
+async function timedTusUpload(app: BenchProcess, headers: Record<string, string>, path: string, sha256: string): Promise<{ mbps: number; cpu: number }> {
+  const size = (await stat(path)).size;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const endpoint = `${app.url}/api/v1/storage/uploads`;
+  const created = await exchange(agent, endpoint, 'POST', { ...headers, ...TUS, 'upload-length': size, 'upload-metadata': tusMetadata({ filename: 'bench-tus.bin', sha256 }) }, '');
+  if (created.status !== 201) throw new Error(`tus creation: ${created.status} ${created.body}`);
+  const id = String(created.headers.location).split('/').pop()!;
+  const cpu0 = cpuMicros(app.child.pid!);
+  const started = process.hrtime.bigint();
+  for (let offset = 0; offset < size; ) {
+    const length = Math.min(TUS_CHUNK, size - offset);
+    const res = await new Promise<{ status: number; offset: string | undefined; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${endpoint}/${id}`, {
+        agent,
+        method: 'PATCH',
+        headers: { ...headers, ...TUS, 'content-type': 'application/offset+octet-stream', 'upload-offset': offset, 'content-length': length },
+      }, (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (body += c));
+        r.on('end', () => resolve({ status: r.statusCode!, offset: r.headers['upload-offset'] as string | undefined, body }));
+      });
+      req.on('error', reject);
+      createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: MiB }).pipe(req);
+    });
+    if (res.status !== 204 || res.offset !== String(offset + length)) throw new Error(`tus PATCH at ${offset}: ${res.status} offset ${res.offset} ${res.body}`);
+    offset += length;
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = (cpuMicros(app.child.pid!) - cpu0) / (size / MiB);
+  const file = await exchange(agent, `${app.url}/api/v1/storage/files/${id}`, 'GET', headers, '');
+  const meta = JSON.parse(file.body) as { status?: string; sha256?: string };
+  if (meta.status !== 'ready' || meta.sha256 !== sha256) throw new Error(`tus upload not ready after its last PATCH: ${file.body}`);
+  // Only the PUT's file is downloaded later; this one goes to keep the disk small.
+  const deleted = await exchange(agent, `${app.url}/api/v1/storage/files/${id}`, 'DELETE', headers, '');
+  if (deleted.status !== 204) throw new Error(`deleting the tus file: ${deleted.status}`);
+  agent.destroy();
+  return { mbps: size / 1e6 / seconds, cpu };
 }
 
 async function timedDownload(url: string, headers: Record<string, string>, expectedSha256: string): Promise<number> {
