@@ -161,6 +161,9 @@ describeInBrowser('Dashboard in a real browser (e2e)', () => {
 
   it('reloading the page that shows a new key (a re-post) makes no second key and says so', async () => {
     await page.goto('/dashboard/api-keys');
+    // The list leads; with keys already there, the form opens from its button.
+    await expect(page.locator('#key-name').isVisible()).resolves.toBe(false);
+    await page.locator('[data-open-form]').click();
     await page.locator('#key-name').fill('Reloaded in the browser');
     await page.getByRole('button', { name: 'Generate New Key' }).click();
     await page.getByRole('heading', { name: 'Your new API key' }).waitFor();

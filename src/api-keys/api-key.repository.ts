@@ -65,6 +65,11 @@ export class ApiKeyRepository {
     return this.repo.findOne({ where: scoped(scope, id), relations: { owner: true } });
   }
 
+  /** The key that `id` replaced when it was rolled, if any (visible in `scope`). */
+  findReplacedBy(scope: OwnerScope, id: string): Promise<ApiKey | null> {
+    return this.repo.findOne({ where: scope.kind === 'owner' ? { ownerId: scope.ownerId, replacedById: id } : { replacedById: id } });
+  }
+
   /** The same, row-locked until `tx` ends: the decision made on it cannot race another change. */
   lockFor(tx: EntityManager, scope: OwnerScope, id: string): Promise<ApiKey | null> {
     return tx.getRepository(ApiKey).findOne({

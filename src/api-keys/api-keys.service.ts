@@ -75,6 +75,12 @@ export class ApiKeysService {
     return (await this.keys.listFor(ownerScopeOf(actor))).map(toSummary);
   }
 
+  /** The key a replacement was rolled from (null for a key that was not made by a roll). */
+  async replacedBy(actor: Actor, id: string): Promise<ApiKeySummary | null> {
+    const old = await this.keys.findReplacedBy(ownerScopeOf(actor), id);
+    return old ? toSummary(old) : null;
+  }
+
   async getVisibleTo(actor: Actor, id: string): Promise<ApiKeySummary> {
     const key = await this.keys.findFor(ownerScopeOf(actor), id);
     if (!key) throw ApiKeyErrors.keyNotFound();

@@ -22,7 +22,7 @@ import { StorageService } from '../storage';
 import { DashboardAuthGuard } from './dashboard-auth.guard';
 import { NetworksForm, NewApiKeyForm, parseForm } from './forms';
 import { FormOnce } from './form-once';
-import { auditRow, keyListView, keyRow, newKeyFormView } from './key-views';
+import { auditRow, keyFormErrors, keyListView, keyRow, newKeyFormView } from './key-views';
 import { DashboardExceptionFilter } from './dashboard-error';
 import { Page, PageContext } from './page.decorator';
 import './session.types';
@@ -76,7 +76,10 @@ export class DashboardApiKeysController {
     if ('errors' in outcome) {
       await reply.status(400).view('api-keys/index', {
         ...(await this.listView(page, request, posted)),
+        // The form stays open, with what was chosen, and each message at its field.
+        formOpen: true,
         errors: outcome.errors,
+        fieldErrors: keyFormErrors(outcome.errors),
       });
       return;
     }
@@ -138,7 +141,10 @@ export class DashboardApiKeysController {
     const report = await this.usage.reportFor(actorOf(request), id);
     // What the key wrote: its ready files (the key's own index, an index-only scan).
     const written = await this.storage.usage(ownerScopeOf(actorOf(request)), id);
+    // A replacement links back to the key it was rolled from.
+    const replaces = await this.apiKeys.replacedBy(actorOf(request), id);
     return {
+      replaces,
       networksText: report.key.allowedNetworks.join('\n'),
       written,
       title: report.key.name,
@@ -187,6 +193,8 @@ export class DashboardApiKeysController {
       title: 'API keys',
       page,
       showOwner: page.actor!.isAdmin,
+      // The list leads; the form opens from its button (already open when there is no key yet).
+      formOpen: review.reviews.length === 0,
       ...keyListView(review),
       form: newKeyFormView(posted),
       formToken: this.formOnce.issue(request.session, NEW_KEY_FORM),

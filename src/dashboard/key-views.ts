@@ -161,3 +161,24 @@ function auditNote(entry: AuditEntry): string {
       return '';
   }
 }
+
+/** Which field of the "Generate New Key" form a message is about, so the page shows it there. */
+const FIELD_OF_MESSAGE: ReadonlyArray<[field: 'name' | 'expiry' | 'scopes' | 'allowedNetworks', pattern: RegExp]> = [
+  ['name', /\bname\b/i],
+  ['expiry', /expir/i],
+  ['scopes', /scope/i],
+  // One line per bad range (“203.0.113.0/33”: …) or the list as a whole.
+  ['allowedNetworks', /^“|network/i],
+];
+
+export type KeyFormErrors = Partial<Record<'name' | 'expiry' | 'scopes' | 'allowedNetworks' | 'other', string[]>>;
+
+/** The form's messages grouped by the field they are about; what names no field goes on top of the button. */
+export function keyFormErrors(messages: readonly string[]): KeyFormErrors {
+  const grouped: KeyFormErrors = {};
+  for (const message of messages) {
+    const field = FIELD_OF_MESSAGE.find(([, pattern]) => pattern.test(message))?.[0] ?? 'other';
+    (grouped[field] ??= []).push(message);
+  }
+  return grouped;
+}
