@@ -1,13 +1,7 @@
-import {
-  BeforeApplicationShutdown,
-  Inject,
-  Injectable,
-  Logger,
-  OnModuleDestroy,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock';
+import { CoalescingWriter } from '../common/coalescing-writer';
 import { utcDayNumber, utcDayString } from '../common/utc-day';
 import { keysConfig } from '../config';
 import { ApiKeyUsageRepository, type KeyUse } from './api-key-usage.repository';
@@ -36,23 +30,13 @@ interface PendingUse {
  * authenticating never costs a database write.
  */
 @Injectable()
-export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown, OnModuleDestroy {
-  private readonly logger = new Logger(LastUsedTracker.name);
-  private pending = new Map<string, PendingUse>();
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-
+export class LastUsedTracker extends CoalescingWriter<string, PendingUse> {
   constructor(
     private readonly usage: ApiKeyUsageRepository,
     private readonly clock: Clock,
-    @Inject(keysConfig.KEY) private readonly config: ConfigType<typeof keysConfig>,
-  ) {}
-
-  // Its own timer rather than an @Interval job: the period is configuration,
-  // and it must stop exactly before the final flush on shutdown.
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.lastUsedFlushMs);
-    this.timer.unref();
+    @Inject(keysConfig.KEY) config: ConfigType<typeof keysConfig>,
+  ) {
+    super(config.lastUsedFlushMs, 'key use', LastUsedTracker.name);
   }
 
   /** One request with the key. */
@@ -78,23 +62,11 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
     }
   }
 
-  /** Writes what has accumulated; failed batches are merged back for the next try. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.pending.size === 0) return;
-      const batch = this.pending;
-      this.pending = new Map();
-      try {
-        await this.usage.record(toKeyUses(batch));
-      } catch (error) {
-        this.mergeBack(batch);
-        this.logger.warn(`Could not write key use, will retry: ${(error as Error).message}`);
-      }
-    });
-    return this.flushing;
+  protected write(batch: Map<string, PendingUse>): Promise<void> {
+    return this.usage.record(toKeyUses(batch));
   }
 
-  private mergeBack(batch: Map<string, PendingUse>): void {
+  protected mergeBack(batch: Map<string, PendingUse>): void {
     for (const [id, old] of batch) {
       const current = this.pending.get(id);
       if (!current) {
@@ -110,15 +82,6 @@ export class LastUsedTracker implements OnModuleInit, BeforeApplicationShutdown,
     }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.flush();
-  }
-
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
 }
 
 function toKeyUses(batch: Map<string, PendingUse>): Map<string, KeyUse> {

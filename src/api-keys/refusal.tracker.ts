@@ -1,6 +1,7 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock';
+import { CoalescingWriter } from '../common/coalescing-writer';
 import { utcDayNumber, utcDayString } from '../common/utc-day';
 import { keysConfig } from '../config';
 import { ApiKeyUsageRepository, type KeyRefusals } from './api-key-usage.repository';
@@ -12,21 +13,13 @@ import { ApiKeyUsageRepository, type KeyRefusals } from './api-key-usage.reposit
  * write per request.
  */
 @Injectable()
-export class RefusalTracker implements OnModuleInit, BeforeApplicationShutdown, OnModuleDestroy {
-  private readonly logger = new Logger(RefusalTracker.name);
-  private pending = new Map<string, KeyRefusals>();
-  private timer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> = Promise.resolve();
-
+export class RefusalTracker extends CoalescingWriter<string, KeyRefusals> {
   constructor(
     private readonly usage: ApiKeyUsageRepository,
     private readonly clock: Clock,
-    @Inject(keysConfig.KEY) private readonly config: ConfigType<typeof keysConfig>,
-  ) {}
-
-  onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.lastUsedFlushMs);
-    this.timer.unref();
+    @Inject(keysConfig.KEY) config: ConfigType<typeof keysConfig>,
+  ) {
+    super(config.lastUsedFlushMs, 'refused requests', RefusalTracker.name);
   }
 
   refuse(keyId: string, ip: string | undefined): void {
@@ -44,31 +37,14 @@ export class RefusalTracker implements OnModuleInit, BeforeApplicationShutdown, 
     }
   }
 
-  /** Writes what is pending; refusals that fail to write are kept for the next flush. */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      if (this.pending.size === 0) return;
-      const batch = this.pending;
-      this.pending = new Map();
-      try {
-        await this.usage.recordRefusals([...batch.values()]);
-      } catch (error) {
-        this.logger.warn(`Could not write refused requests, will retry: ${(error as Error).message}`);
-        for (const [slot, r] of batch) {
-          const newer = this.pending.get(slot);
-          this.pending.set(slot, newer ? { ...newer, count: newer.count + r.count } : r);
-        }
-      }
-    });
-    return this.flushing;
+  protected write(batch: Map<string, KeyRefusals>): Promise<void> {
+    return this.usage.recordRefusals([...batch.values()]);
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.flush();
-  }
-
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+  protected mergeBack(batch: Map<string, KeyRefusals>): void {
+    for (const [slot, r] of batch) {
+      const newer = this.pending.get(slot);
+      this.pending.set(slot, newer ? { ...newer, count: newer.count + r.count } : r);
+    }
   }
 }
