@@ -5,7 +5,7 @@ import request from 'supertest';
 import { BlobStore } from '../src/storage/blob/blob-store';
 import { BlobReconciler } from '../src/storage/blob-reconciler';
 import { adminActor, createApiKey } from './support/factories';
-import { findMotoServer, MOTO_MISSING, startMoto, type MotoServer } from './support/moto';
+import { findMotoServer, MOTO_MISSING, s3ClientOf, s3DriverEnv, startMoto, type MotoServer } from './support/moto';
 import { randomContent, sha256, StorageClient } from './support/storage-client';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -85,19 +85,13 @@ if (!moto) console.warn(MOTO_MISSING);
   let t: TestApp;
   beforeAll(async () => {
     server = await startMoto(moto!);
-    const { S3Client, CreateBucketCommand } = await import('@aws-sdk/client-s3');
-    const admin = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
+    const admin = s3ClientOf(server);
     await admin.send(new CreateBucketCommand({ Bucket: 'eds-reconcile' }));
     admin.destroy();
     t = await startTestApp({
       env: {
-        EDS_STORAGE_DRIVER: 's3',
-        S3_BUCKET: 'eds-reconcile',
-        S3_ENDPOINT: server.endpoint,
-        S3_REGION: 'us-east-1',
-        S3_ACCESS_KEY_ID: 'test',
-        S3_SECRET_ACCESS_KEY: 'test',
-        S3_FORCE_PATH_STYLE: 'true',
+        ...s3DriverEnv(server, 'eds-reconcile'),
         EDS_ORPHAN_MIN_AGE_MS: '1500',
       },
     });

@@ -1,11 +1,14 @@
 import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
-  ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Clock } from '../src/common/clock';
 import { PendingUploadSweeper } from '../src/storage/pending-upload.sweeper';
 import { adminActor, createApiKey } from './support/factories';
-import { findMotoServer, MOTO_MISSING, startMoto, type MotoServer } from './support/moto';
+import { findMotoServer, MOTO_MISSING, s3ClientOf, s3DriverEnv, startMoto, type MotoServer } from './support/moto';
 import { randomContent, sha256, StorageClient } from './support/storage-client';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -29,21 +32,10 @@ const BUCKET = 'eds-e2e';
 
   beforeAll(async () => {
     server = await startMoto(moto!);
-    s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: server.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    s3 = s3ClientOf(server);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     env = {
-      EDS_STORAGE_DRIVER: 's3',
-      S3_BUCKET: BUCKET,
-      S3_ENDPOINT: server.endpoint,
-      S3_REGION: 'us-east-1',
-      S3_ACCESS_KEY_ID: 'test',
-      S3_SECRET_ACCESS_KEY: 'test',
-      S3_FORCE_PATH_STYLE: 'true',
+      ...s3DriverEnv(server, BUCKET),
     };
     t = await startTestApp({ env });
     c = await StorageClient.for(t, (await createApiKey(t, await adminActor(t))).key);
