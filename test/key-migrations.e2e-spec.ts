@@ -1,10 +1,9 @@
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { InitialSchema1795854518526 } from '../migrations/1795854518526-InitialSchema';
 import { KeyLifecycle1795857189626 } from '../migrations/1795857189626-KeyLifecycle';
 import { generateApiKey, hashApiKey } from '../src/api-keys/api-key-format';
-import { dataSourceOptions } from '../src/database/data-source-options';
-import { createTestDatabase, dropTestDatabase } from './support/test-database';
+import { createTestDatabase, dropTestDatabase, withDataSourceOn } from './support/test-database';
 import { startTestApp } from './support/test-app';
 
 /** The migrations before the key life cycle: what a database in the field has. */
@@ -22,16 +21,8 @@ describe('Key life-cycle migration (e2e)', () => {
     await dropTestDatabase(url);
   });
 
-  async function withDataSource<T>(migrations: Array<new () => unknown> | undefined, work: (ds: DataSource) => Promise<T>): Promise<T> {
-    const options = dataSourceOptions(url);
-    const ds = new DataSource(migrations ? { ...options, migrations } : options);
-    await ds.initialize();
-    try {
-      return await work(ds);
-    } finally {
-      await ds.destroy();
-    }
-  }
+  const withDataSource = <T>(migrations: Array<new () => unknown> | undefined, work: (ds: DataSource) => Promise<T>): Promise<T> =>
+    withDataSourceOn(url, migrations, work);
 
   it('carries existing keys forward: every scope, no expiry, still working', async () => {
     const plaintext = generateApiKey();

@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options';
 import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { TEMPLATE_DB, withDatabase } from './database-url';
@@ -23,4 +25,23 @@ export async function createTestDatabase(migrated = true): Promise<string> {
 export async function dropTestDatabase(url: string): Promise<void> {
   const name = new URL(url).pathname.slice(1);
   await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/**
+ * A DataSource on `url` for the length of `work`: the real options, with only
+ * `migrations` when given (to build the schema as an older release had it).
+ */
+export async function withDataSourceOn<T>(
+  url: string,
+  migrations: Array<new () => unknown> | undefined,
+  work: (ds: DataSource) => Promise<T>,
+): Promise<T> {
+  const options = dataSourceOptions(url);
+  const ds = new DataSource(migrations ? { ...options, migrations } : options);
+  await ds.initialize();
+  try {
+    return await work(ds);
+  } finally {
+    await ds.destroy();
+  }
 }
