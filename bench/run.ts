@@ -369,19 +369,7 @@ async function smallFiles(
     const put = await exchange(agent, `${bareUrl}/small/${id}`, 'PUT', octets, content);
     if (put.status !== 200) throw new Error(`bare small file: ${put.status}`);
   };
-  await uploadLoop(1, eds);
-  await uploadLoop(1, bare);
-  const result = { app: [] as number[], bare: [] as number[], cpu: [] as number[], pg: [] as number[] };
-  for (let round = 0; round < CONFIG.rounds; round++) {
-    const [cpu0, pg0] = [cpuMicros(app.child.pid!), pgCpu()];
-    const rate = await uploadLoop(CONFIG.seconds, eds);
-    const files = rate * CONFIG.seconds;
-    result.cpu.push((cpuMicros(app.child.pid!) - cpu0) / files);
-    result.pg.push((pgCpu() - pg0) / files);
-    result.app.push(rate);
-    result.bare.push(await uploadLoop(CONFIG.seconds, bare));
-  }
-  return result;
+  return interleavedFileRounds(app, pgCpu, eds, bare);
 }
 
 /**
@@ -424,6 +412,19 @@ async function smallFilesOneRequest(
     throw new Error(`tus creation-with-upload did not make a ready file at once: ${created.status}, ${JSON.stringify(file)}`);
   }
   probe.destroy();
+  return interleavedFileRounds(app, pgCpu, eds, bare);
+}
+
+/**
+ * Files/s of `eds` and `bare` in interleaved rounds (after one warm-up second
+ * each), with the app's and its PostgreSQL's CPU per file in EDS's rounds.
+ */
+async function interleavedFileRounds(
+  app: BenchProcess,
+  pgCpu: () => number,
+  eds: (agent: Agent) => Promise<void>,
+  bare: (agent: Agent) => Promise<void>,
+): Promise<{ app: number[]; bare: number[]; cpu: number[]; pg: number[] }> {
   await uploadLoop(1, eds);
   await uploadLoop(1, bare);
   const result = { app: [] as number[], bare: [] as number[], cpu: [] as number[], pg: [] as number[] };
