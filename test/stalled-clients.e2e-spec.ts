@@ -67,12 +67,13 @@ describe('Stalled and abusive clients (e2e)', () => {
     const texts = await closedAll;
     // Incomplete headers get Node's 408 on the way out; a stalled body is dropped.
     for (const text of texts.slice(0, 25)) expect(text).toMatch(/^HTTP\/1\.1 408 /);
-    // The stalled uploads stored nothing and stay pending, ready to be retried.
+    // The stalled uploads stored nothing (their partial bytes are removed once
+    // the server has closed them, moments after the socket) and stay pending, ready to be retried.
+    await until(async () => (await Promise.all(pending.map((p) => blobEntries(t, p.id)))).every((e) => e.length === 0), 10_000, 'no .part files remain');
     for (const p of pending) {
       expect(await blobEntries(t, p.id)).toEqual([]);
       expect((await client.json('GET', `/api/v1/storage/files/${p.id}`)).body).toMatchObject({ status: 'pending' });
     }
-    await until(async () => (await Promise.all(pending.map((p) => blobEntries(t, p.id)))).every((e) => e.length === 0), 10_000, 'no .part files remain');
   });
 
   it('closes an idle keep-alive connection after the keep-alive timeout', async () => {

@@ -13,7 +13,6 @@ import type { OwnerScope } from '../managers';
 import { type FileSummary, type FileUploader, toFileSummary } from './file-summary';
 import type { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
-import { TusUploadRepository } from './tus/tus-upload.repository';
 import { meterUpload, UploadMeter } from './upload-meter';
 import { StorageErrors } from './storage.errors';
 
@@ -43,7 +42,6 @@ export class FileContentService {
     private readonly files: StoredFileRepository,
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
-    private readonly tusUploads: TusUploadRepository,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
   ) {}
 
@@ -99,10 +97,11 @@ export class FileContentService {
    * and no blob behind.
    */
   async receive(ownerId: string, id: string, body: RawBodyStream): Promise<FileSummary> {
-    const file = await this.files.findForOwner(ownerId, id);
+    const found = await this.files.findForContent(ownerId, id);
+    const file = found?.file ?? null;
     this.assertAwaitingContent(file);
     // A PUT would race the tus upload's own completion; one way in per file.
-    if (await this.tusUploads.existsForFile(file.id)) throw StorageErrors.uploadedOverTus();
+    if (found!.viaTus) throw StorageErrors.uploadedOverTus();
     if (body.declaredLength !== null && body.declaredLength !== file.size) {
       throw body.declaredLength > file.size
         ? StorageErrors.lengthOverSize(body.declaredLength, file.size)

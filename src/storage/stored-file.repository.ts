@@ -5,6 +5,7 @@ import type { OwnerScope } from '../managers';
 import type { FileCursor } from './file-cursor';
 import { type FileUploader, uploaderColumns } from './file-summary';
 import { StoredFile } from './stored-file.entity';
+import { entityFromRow } from '../database/entity-from-row';
 
 export interface NewPendingFile {
   ownerId: string;
@@ -52,14 +53,32 @@ export class StoredFileRepository {
   constructor(@InjectRepository(StoredFile) private readonly repo: Repository<StoredFile>) {}
 
   /**
-   * One INSERT … RETURNING id, created_at, in autocommit: `save` wrapped it in
-   * its own transaction (three round trips), a cost on every small upload.
+   * One INSERT … RETURNING id, created_at, in autocommit, written out rather
+   * than built: TypeORM's insert builder cost more CPU than the statement's
+   * round trip, on every small upload.
    */
   async insertPending({ uploadedBy, ...file }: NewPendingFile): Promise<StoredFile> {
-    const entity = this.repo.create({ ...file, ...uploaderColumns(uploadedBy), status: 'pending', sha256: null, blobKey: null, uploadedAt: null });
-    // The builder fills the generated id and created_at into `entity` from RETURNING.
-    await this.repo.createQueryBuilder().insert().into(StoredFile).values(entity).execute();
-    return entity;
+    const who = uploaderColumns(uploadedBy);
+    const rows = (await this.repo.query(
+      `INSERT INTO stored_files (owner_id, filename, mime_type, size, status, expected_sha256, expires_at, upload_source, uploaded_by_key_id, uploaded_by_key_name)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9)
+       RETURNING *`,
+      [file.ownerId, file.filename, file.mimeType, file.size, file.expectedSha256, file.expiresAt, who.uploadSource, who.uploadedByKeyId, who.uploadedByKeyName],
+    )) as Array<Record<string, unknown>>;
+    return this.hydrate(rows[0]);
+  }
+
+  /**
+   * The file a content PUT is for, and whether a tus upload brings its bytes
+   * instead (one statement); null when the owner has no such file.
+   */
+  async findForContent(ownerId: string, id: string): Promise<{ file: StoredFile; viaTus: boolean } | null> {
+    const rows = (await this.repo.query(
+      `SELECT f.*, EXISTS (SELECT 1 FROM tus_uploads t WHERE t.file_id = f.id) AS via_tus
+         FROM stored_files f WHERE f.id = $1 AND f.owner_id = $2`,
+      [id, ownerId],
+    )) as Array<Record<string, unknown> & { via_tus: boolean }>;
+    return rows.length === 0 ? null : { file: this.hydrate(rows[0]), viaTus: rows[0].via_tus };
   }
 
   findForOwner(ownerId: string, id: string): Promise<StoredFile | null> {
@@ -74,8 +93,8 @@ export class StoredFileRepository {
    * The commit point of an upload: one UPDATE (its own transaction) flips a
    * still-pending, unexpired row to ready with its blob, and answers the row
    * as it committed (RETURNING: no second statement, no transaction around
-   * two). Null when the row is gone, already ready (a racing upload won) or
-   * expired.
+   * two; written out, not built, as insertPending). Null when the row is
+   * gone, already ready (a racing upload won) or expired.
    */
   async markReady(
     ownerId: string,
@@ -83,29 +102,17 @@ export class StoredFileRepository {
     content: { sha256: string; blobKey: string },
     now: Date,
   ): Promise<StoredFile | null> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update(StoredFile)
-      .set({ status: 'ready', sha256: content.sha256, blobKey: content.blobKey, uploadedAt: now, expiresAt: null })
-      .where('id = :id AND owner_id = :ownerId', { id, ownerId })
-      .andWhere(`status = 'pending' AND expires_at > :now`, { now })
-      .returning('*')
-      .updateEntity(false)
-      .execute();
-    const rows = result.raw as Array<Record<string, unknown>>;
-    return result.affected === 1 && rows.length === 1 ? this.hydrate(rows[0]) : null;
+    const [rows] = (await this.repo.query(
+      `UPDATE stored_files SET status = 'ready', sha256 = $3, blob_key = $4, uploaded_at = $5, expires_at = NULL
+        WHERE id = $1 AND owner_id = $2 AND status = 'pending' AND expires_at > $5
+        RETURNING *`,
+      [id, ownerId, content.sha256, content.blobKey, now],
+    )) as [Array<Record<string, unknown>>, number];
+    return rows.length === 1 ? this.hydrate(rows[0]) : null;
   }
 
-  /** A RETURNING row as the entity `findOneBy` would load (column transformers applied). */
   private hydrate(row: Record<string, unknown>): StoredFile {
-    const { metadata, manager } = this.repo;
-    const entity = this.repo.create();
-    for (const column of metadata.columns) {
-      if (column.databaseName in row) {
-        column.setEntityValue(entity, manager.connection.driver.prepareHydratedValue(row[column.databaseName], column));
-      }
-    }
-    return entity;
+    return entityFromRow(this.repo, row);
   }
 
   /** Newest first, keyset-paginated over (created_at, id): no offsets, nothing lost or repeated. */

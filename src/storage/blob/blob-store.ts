@@ -55,6 +55,13 @@ export abstract class BlobStore {
   abstract openAppend(state: ResumableState, takeover: boolean): Promise<ResumableAppend>;
 
   /**
+   * The bytes [start, end) of an unfinished resumable upload, on a driver that
+   * can read them back (fs; S3 keeps uploaded parts unreadable until the upload
+   * completes, so it has no such method). Lets a whole-file hash catch up.
+   */
+  readResumable?(state: ResumableState, start: number, end: number): Promise<Readable>;
+
+  /**
    * Makes the finished upload readable at its key (idempotent: a call after a
    * crash midway completes or finds it completed) and removes its staging.
    */

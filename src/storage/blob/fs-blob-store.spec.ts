@@ -1,5 +1,4 @@
-import fs from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import fsPromises, { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -35,14 +34,17 @@ describe('FsBlobStore', () => {
     const failing = new Readable({ read: () => undefined });
     failing.push(Buffer.from('the first bytes'));
     // The file's open finishes 50 ms late (as when the thread pool is busy),
-    // and the body fails meanwhile: the pipeline rejects before the file exists.
-    const realOpen = fs.open;
+    // and the body fails meanwhile, before the file exists.
+    const realOpen = fsPromises.open;
     let opens = 0;
-    const open = jest.spyOn(fs, 'open').mockImplementation(((...args: Parameters<typeof fs.open>) => {
-      opens++;
-      setImmediate(() => failing.destroy(new Error('body too long')));
-      setTimeout(() => (realOpen as (...a: unknown[]) => void)(...args), 50);
-    }) as typeof fs.open);
+    const open = jest.spyOn(fsPromises, 'open').mockImplementation(async (...args: Parameters<typeof fsPromises.open>) => {
+      if (String(args[0]).endsWith('.part')) {
+        opens++;
+        setImmediate(() => failing.destroy(new Error('body too long')));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return realOpen(...args);
+    });
     try {
       await expect(store.write(key, failing)).rejects.toThrow('body too long');
     } finally {
@@ -51,5 +53,16 @@ describe('FsBlobStore', () => {
     expect(opens).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await store.listFileEntries(fileId)).toEqual([]);
+  });
+
+  it('writes a body of many chunks in order, whatever the chunk sizes', async () => {
+    const fileId = '6a1d2c8b-3e5f-4d47-8b62-1e7f2d3c4b5a';
+    const key = `${fileId}/8b9c0d1e-0000-4000-8000-000000000000`;
+    // Sizes around the 1 MiB batch: small, exact, odd, one far over it.
+    const chunks = [1, 4096, 1024 * 1024, 3, 700_000, 500_000, 3 * 1024 * 1024 + 5, 17].map((size, i) => Buffer.alloc(size, i + 1));
+    await store.write(key, Readable.from(chunks));
+    const stored: Buffer[] = [];
+    for await (const chunk of await store.read(key)) stored.push(chunk as Buffer);
+    expect(Buffer.concat(stored).equals(Buffer.concat(chunks))).toBe(true);
   });
 });

@@ -1,4 +1,3 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, truncate, writeFile, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -55,24 +54,33 @@ export class FsBlobStore extends BlobStore {
   private async writeBlob(key: string, body: Readable): Promise<void> {
     const target = this.pathOf(key);
     const dir = dirname(target);
-    await this.ensureDir(dir);
-    const temp = `${target}.part`;
-    // `flush`: fsync before close, and on success the pipeline settles only after the close.
-    const file = createWriteStream(temp, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: 1024 * 1024 });
+    // The body may fail before it is read (while the file is being opened): its
+    // error is taken here and raised when the body is read, not as an uncaught 'error'.
+    const held = () => undefined;
+    body.on('error', held);
+    let handle: FileHandle;
     try {
-      await pipeline(body, file);
-      await rename(temp, target);
-      await fsyncDir(dir);
+      const created = await this.makeDir(dir);
+      handle = await open(`${target}.part`, 'wx', 0o600);
+      try {
+        await writeBody(handle, body);
+        // The bytes and any directory just made are made durable side by side; the rename only after both.
+        await Promise.all([handle.sync(), ...created.map((made) => fsyncDir(dirname(made)))]);
+      } catch (error) {
+        await handle.close();
+        await rm(`${target}.part`, { force: true });
+        throw error;
+      }
     } catch (error) {
-      // A failing body (too long, interrupted) rejects the pipeline at once,
-      // possibly while the file is still being opened on another thread:
-      // removing it before the stream has closed lets the open land after the
-      // removal and leaves a `.part` behind.
-      await closed(file);
-      await rm(temp, { force: true });
-      await rm(target, { force: true });
+      // As a pipeline would: a body not read to its end is not left waiting.
+      body.destroy();
       throw error;
+    } finally {
+      body.off('error', held);
     }
+    await handle.close();
+    await rename(`${target}.part`, target);
+    await fsyncDir(dir);
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {
@@ -148,10 +156,7 @@ export class FsBlobStore extends BlobStore {
     let done = false;
     return {
       write: async (chunk) => {
-        let written = 0;
-        while (written < chunk.length) {
-          written += (await handle.write(chunk, written, chunk.length - written, position + written)).bytesWritten;
-        }
+        await writeFully(handle, chunk, position);
         position += chunk.length;
       },
       commit: async () => {
@@ -172,6 +177,19 @@ export class FsBlobStore extends BlobStore {
         if (fresh) await rm(path, { force: true });
       },
     };
+  }
+
+  override readResumable(state: ResumableState, start: number, end: number): Promise<Readable> {
+    const { key, runs } = state as FsResumableState;
+    const dir = dirname(this.pathOf(key));
+    const pieces: Array<{ path: string; start: number; end: number }> = [];
+    let at = 0;
+    for (const run of runs) {
+      const [from, to] = [Math.max(start, at), Math.min(end, at + run.size)];
+      if (from < to) pieces.push({ path: join(dir, assertRun(run.name)), start: from - at, end: to - at });
+      at += run.size;
+    }
+    return Promise.resolve(Readable.from(concatenated(pieces)));
   }
 
   async completeResumable(state: ResumableState): Promise<void> {
@@ -201,13 +219,13 @@ export class FsBlobStore extends BlobStore {
       await fsyncDir(dir);
       return;
     }
-    await this.write(key, Readable.from(concatenated(paths.map((path, i) => ({ path, size: runs[i].size })))));
+    await this.write(key, Readable.from(concatenated(paths.map((path, i) => ({ path, start: 0, end: runs[i].size })))));
     for (const path of paths) await rm(path, { force: true });
   }
 
   async compose(key: string, sources: ReadonlyArray<{ key: string; size: number }>): Promise<void> {
     // Without reflinks a file system cannot join files in place: the bytes are streamed once.
-    await this.write(key, Readable.from(concatenated(sources.map((s) => ({ path: this.pathOf(s.key), size: s.size })))));
+    await this.write(key, Readable.from(concatenated(sources.map((s) => ({ path: this.pathOf(s.key), start: 0, end: s.size })))));
   }
 
   /** Files left in a file's directory: its blobs and any unfinished `.part` (for tests). */
@@ -232,12 +250,65 @@ export class FsBlobStore extends BlobStore {
 
   /** mkdir -p, fsyncing each parent of a directory it created so the new entries are durable too. */
   private async ensureDir(dir: string): Promise<void> {
+    await Promise.all((await this.makeDir(dir)).map((made) => fsyncDir(dirname(made))));
+  }
+
+  /** mkdir -p; answers the directories it made (whose parents need an fsync before they count). */
+  private async makeDir(dir: string): Promise<string[]> {
     const first = await mkdir(dir, { recursive: true, mode: 0o700 });
-    if (first === undefined) return;
+    if (first === undefined) return [];
+    const made: string[] = [];
     for (let created = dir; ; created = dirname(created)) {
-      await fsyncDir(dirname(created));
-      if (created === first) return;
+      made.push(created);
+      if (created === first) return made;
     }
+  }
+}
+
+/** Below this, chunks that arrived while a write was in flight wait to go out together. */
+const WRITE_BATCH = 1024 * 1024;
+
+/**
+ * Writes a body into a fresh file from its start. Straight to the handle, not
+ * through a write stream: for a small file the stream's machinery cost more
+ * than the write. Chunks that arrive while a write is in flight go out
+ * together, up to WRITE_BATCH, so reading and writing overlap.
+ */
+async function writeBody(handle: FileHandle, body: Readable): Promise<void> {
+  let position = 0;
+  let batch: Buffer[] = [];
+  let batched = 0;
+  let inFlight: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batched);
+    const at = position;
+    position += batched;
+    batch = [];
+    batched = 0;
+    return writeFully(handle, data, at);
+  };
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      batch.push(chunk);
+      batched += chunk.length;
+      if (batched >= WRITE_BATCH) {
+        await inFlight;
+        inFlight = flush();
+      }
+    }
+  } finally {
+    // A write still in flight settles before the caller closes or removes the file.
+    await inFlight.catch(() => undefined);
+  }
+  await inFlight;
+  if (batched > 0) await flush();
+}
+
+/** Writes all of `data` at `position` (a write may take less than it was given). */
+async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    written += (await handle.write(data, written, data.length - written, position + written)).bytesWritten;
   }
 }
 
@@ -259,22 +330,17 @@ function assertRun(name: string): string {
   return name;
 }
 
-/** The first `size` bytes of each file, in order. */
-async function* concatenated(files: Array<{ path: string; size: number }>): AsyncGenerator<Buffer> {
+/** Bytes [start, end) of each file, in order. */
+async function* concatenated(files: Array<{ path: string; start: number; end: number }>): AsyncGenerator<Buffer> {
   for (const file of files) {
-    if (file.size === 0) continue;
+    if (file.end <= file.start) continue;
     const handle = await open(file.path, 'r');
     try {
-      for await (const chunk of handle.createReadStream({ start: 0, end: file.size - 1, highWaterMark: 1024 * 1024, autoClose: false })) {
+      for await (const chunk of handle.createReadStream({ start: file.start, end: file.end - 1, highWaterMark: 1024 * 1024, autoClose: false })) {
         yield chunk as Buffer;
       }
     } finally {
       await handle.close();
     }
   }
-}
-
-/** Resolves once the stream has emitted 'close' (its file, if it opened one, is closed). */
-function closed(stream: WriteStream): Promise<void> {
-  return new Promise((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
 }
