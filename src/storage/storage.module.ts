@@ -16,6 +16,7 @@ import { StoredFileRepository } from './stored-file.repository';
 import { TusUploadController } from './tus/tus-upload.controller';
 import { TusUpload } from './tus/tus-upload.entity';
 import { TusUploadRepository } from './tus/tus-upload.repository';
+import { HeldHashes } from './tus/tus-append';
 import { TusUploadService } from './tus/tus-upload.service';
 
 @Module({
@@ -31,6 +32,8 @@ import { TusUploadService } from './tus/tus-upload.service';
     blobStoreProvider,
     TusUploadRepository,
     TusUploadService,
+    // Whole-file hashes held between PATCHes: one set per process (tus-append.ts).
+    { provide: HeldHashes, useFactory: () => new HeldHashes() },
   ],
   // BlobStore for the readiness check (it can probe S3 as well as the disk) and the reconciler's
   // report for /health; the services for the dashboard's file pages. See index.ts.

@@ -74,15 +74,20 @@ export class TusClient {
    * (node:http without keep-alive: the socket is destroyed mid-body).
    */
   droppedPatch(id: string, offset: number, bytes: Buffer, sendBytes: number, extra: Record<string, string> = {}): Promise<void> {
+    return this.dropped('PATCH', `${this.endpoint}/${id}`, { ...OCTETS, 'upload-offset': String(offset), ...extra }, bytes, sendBytes);
+  }
+
+  /** Any request with a body of `bytes` whose connection is cut after `sendBytes` of them. */
+  dropped(method: string, path: string, headers: Record<string, string>, bytes: Buffer, sendBytes: number): Promise<void> {
     return new Promise((resolve) => {
-      const url = new URL(`${this.base}${this.endpoint}/${id}`);
+      const url = new URL(`${this.base}${path}`);
       const req = httpRequest({
         host: url.hostname,
         port: url.port,
         path: url.pathname,
-        method: 'PATCH',
+        method,
         agent: false,
-        headers: { 'x-api-key': this.key, ...TUS, ...OCTETS, 'upload-offset': String(offset), 'content-length': String(bytes.length), ...extra },
+        headers: { 'x-api-key': this.key, ...TUS, 'content-length': String(bytes.length), ...headers },
       });
       req.on('error', () => resolve());
       req.on('response', (res) => {

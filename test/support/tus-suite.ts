@@ -7,6 +7,7 @@ import { ApiKeysService } from '../../src/api-keys/api-keys.service';
 import { Clock } from '../../src/common/clock';
 import { BlobStore } from '../../src/storage/blob/blob-store';
 import { PendingUploadSweeper } from '../../src/storage/pending-upload.sweeper';
+import { HeldHashes } from '../../src/storage/tus/tus-append';
 import { adminActor, createApiKey, createManager } from './factories';
 import { baseUrl, randomContent, sha256, StorageClient } from './storage-client';
 import type { TestApp } from './test-app';
@@ -132,6 +133,69 @@ export function describeTusSuite(harness: () => TusSuiteHarness): void {
       await expectDownload(id, Buffer.concat([bytes, rest]));
     });
 
+    describe('a whole file sent with its creation (Content-Length = Upload-Length)', () => {
+      const blobCount = async (): Promise<number> => {
+        let n = 0;
+        for await (const blob of t.app.get(BlobStore).listBlobs()) if (blob) n++;
+        return n;
+      };
+      const fileCount = async (): Promise<number> => {
+        let n = 0;
+        let cursor: string | null = null;
+        do {
+          const page: { body: { items: unknown[]; nextCursor: string | null } } = await files.json('GET', `/api/v1/storage/files?limit=100&status=all${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+          n += page.body.items.length;
+          cursor = page.body.nextCursor;
+        } while (cursor);
+        return n;
+      };
+      const createWhole = (bytes: Buffer, meta: Record<string, string>, headers: Record<string, string> = {}) =>
+        c.send('POST', c.endpoint, { ...OCTETS, 'upload-length': String(bytes.length), 'upload-metadata': metadata(meta), ...headers }, bytes);
+
+      it('is ready when the POST answers, at its full offset, and cannot be patched again', async () => {
+        const bytes = randomContent(64 * KiB + 3);
+        const res = await createWhole(bytes, { filename: 'whole.bin', filetype: 'image/png', sha256: sha256(bytes) });
+        expect(res.status).toBe(201);
+        expect(res.headers.get('upload-offset')).toBe(String(bytes.length));
+        // A complete upload does not expire (HEAD says the same).
+        expect(res.headers.get('upload-expires')).toBeNull();
+        const id = idOf(res.headers.get('location')!);
+        await expectDownload(id, bytes);
+        const meta = await files.json<{ filename: string; mimeType: string }>('GET', `/api/v1/storage/files/${id}`);
+        expect(meta.body).toMatchObject({ filename: 'whole.bin', mimeType: 'image/png' });
+        const head = await c.head(id);
+        expect(head.status).toBe(200);
+        expect(head.headers.get('upload-offset')).toBe(String(bytes.length));
+        expect(head.headers.get('upload-length')).toBe(String(bytes.length));
+        expect(head.headers.get('upload-metadata')).toBe(metadata({ filename: 'whole.bin', filetype: 'image/png', sha256: sha256(bytes) }));
+        expect((await c.patch(id, bytes.length, Buffer.from('x'))).status).toBe(409);
+        expect((await harness().leftovers(id)).length).toBe(1);
+        // Termination removes it like any upload.
+        expect((await c.send('DELETE', `${c.endpoint}/${id}`)).status).toBe(204);
+        expect((await files.json('GET', `/api/v1/storage/files/${id}`)).status).toBe(404);
+        expect(await harness().leftovers(id)).toEqual([]);
+      });
+
+      it('checks Upload-Checksum (460) and then the declared sha256 (400); a refused or dropped body keeps nothing', async () => {
+        const bytes = randomContent(40 * KiB);
+        const [blobsBefore, filesBefore] = [await blobCount(), await fileCount()];
+        const sha1 = createHash('sha1').update(bytes).digest('base64');
+        const wrongSum = await createWhole(bytes, { filename: 'w' }, { 'upload-checksum': `sha1 ${createHash('sha1').update('other').digest('base64')}` });
+        expect(wrongSum.status).toBe(460);
+        expect(JSON.parse(wrongSum.text)).toMatchObject({ statusCode: 460, error: 'Checksum Mismatch' });
+        const wrongSha = await createWhole(bytes, { filename: 'w', sha256: sha256(Buffer.from('other')) }, { 'upload-checksum': `sha1 ${sha1}` });
+        expect(wrongSha.status).toBe(400);
+        expect(JSON.parse(wrongSha.text).message).toMatch(/not the declared sha256/);
+        await c.dropped('POST', c.endpoint, { ...OCTETS, 'upload-length': String(bytes.length), 'upload-metadata': metadata({ filename: 'cut' }) }, bytes, 10 * KiB);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(await blobCount()).toBe(blobsBefore);
+        expect(await fileCount()).toBe(filesBefore);
+        const ok = await createWhole(bytes, { filename: 'w' }, { 'upload-checksum': `sha256 ${createHash('sha256').update(bytes).digest('base64')}` });
+        expect(ok.status).toBe(201);
+        await expectDownload(idOf(ok.headers.get('location')!), bytes);
+      });
+    });
+
     it('refuses a creation body of another type: 415', async () => {
       const res = await c.send('POST', c.endpoint, { 'content-type': 'text/plain', 'upload-length': '3', 'upload-metadata': metadata({ filename: 'a' }) }, Buffer.from('abc'));
       expect(res.status).toBe(415);
@@ -148,6 +212,20 @@ export function describeTusSuite(harness: () => TusSuiteHarness): void {
       expect(await c.offset(id)).toBe(bytes.length);
       const usage = await files.json<{ fileCount: number }>('GET', '/api/v1/storage/usage');
       expect(usage.body.fileCount).toBeGreaterThan(0);
+    });
+
+    it('hashes the whole file right when another process continues it (its hash caught up from the stored bytes)', async () => {
+      const bytes = randomContent(2 * MiB + 5);
+      const id = await c.create(bytes.length, { filename: 'handed-over.bin', sha256: sha256(bytes) });
+      const held = t.app.get(HeldHashes);
+      expect((await c.patch(id, 0, bytes.subarray(0, 700 * KiB))).status).toBe(204);
+      // As if the next PATCH reached another instance: this process holds no hash for the upload.
+      held.clear();
+      expect((await c.patch(id, 700 * KiB, bytes.subarray(700 * KiB, 1500 * KiB))).status).toBe(204);
+      expect((await c.patch(id, 1500 * KiB, bytes.subarray(1500 * KiB, 1900 * KiB))).status).toBe(204);
+      held.clear();
+      expect((await c.patch(id, 1900 * KiB, bytes.subarray(1900 * KiB))).status).toBe(204);
+      await expectDownload(id, bytes);
     });
 
     it('answers 409 for a wrong offset, 415 for another type, 413 past the length, and keeps the offset', async () => {

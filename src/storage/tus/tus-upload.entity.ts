@@ -42,9 +42,17 @@ export class TusUpload {
   @Column({ name: 'store_state', type: 'jsonb' })
   storeState: ResumableState;
 
-  /** SHA-256 of bytes [0, offset), as a resumable hasher state (hash-wasm), so any instance continues it. */
+  /**
+   * SHA-256 of bytes [0, hashOffset), as a resumable hasher state (hash-wasm),
+   * so any instance continues it. It may lag behind the offset: the process
+   * that wrote the bytes since holds their hash in memory (tus-append.ts).
+   */
   @Column({ name: 'hash_state', type: 'bytea', nullable: true })
   hashState: Buffer | null;
+
+  /** Where `hashState` stands; null with no state saved (offset 0). */
+  @Column({ name: 'hash_offset', type: 'bigint', nullable: true, transformer: { to: (v: number | null) => v, from: (v: string | null) => (v === null ? null : Number(v)) } })
+  hashOffset: number | null;
 
   @Column({ type: 'boolean', default: false })
   completed: boolean;

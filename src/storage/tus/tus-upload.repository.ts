@@ -4,6 +4,7 @@ import { In, IsNull, Repository, type EntityManager } from 'typeorm';
 import type { ResumableState } from '../blob/blob-store';
 import { StoredFile } from '../stored-file.entity';
 import { TusUpload } from './tus-upload.entity';
+import { entityFromRow } from '../../database/entity-from-row';
 
 /** How long a PATCH holds an upload without progress: a writer that died frees it within this. */
 export const LEASE_SECONDS = 4;
@@ -14,10 +15,17 @@ export type ClaimResult =
   | { kind: 'offset'; upload: TusUpload }
   | { kind: 'busy' };
 
+/** A file whose bytes are durable, as `insertCompleted` records it. */
+export type CompletedFile = Pick<
+  StoredFile,
+  'id' | 'ownerId' | 'filename' | 'mimeType' | 'size' | 'expectedSha256' | 'uploadSource' | 'uploadedByKeyId' | 'uploadedByKeyName'
+> & { sha256: string; blobKey: string; uploadedAt: Date };
+
 export interface AppendCommit {
   offset: number;
   storeState: ResumableState;
-  hashState: Buffer | null;
+  /** The whole-file hash state to save, where it is saved (else the saved one stays as it was). */
+  savedHash: { state: Buffer; offset: number } | null;
 }
 
 /**
@@ -39,6 +47,40 @@ export class TusUploadRepository {
     });
   }
 
+  /**
+   * A whole upload that arrived with its creation: the ready file and its
+   * completed upload in one INSERT (one round trip, one commit), after its
+   * bytes were made durable under `file.blobKey`.
+   */
+  async insertCompleted(file: CompletedFile, upload: { metadata: string | null; expiresAt: Date }): Promise<void> {
+    await this.repo.manager.query(
+      `WITH file AS (
+         INSERT INTO stored_files (id, owner_id, filename, mime_type, size, status, expected_sha256, sha256, blob_key,
+                                   uploaded_at, upload_source, uploaded_by_key_id, uploaded_by_key_name)
+         VALUES ($1, $2, $3, $4, $5, 'ready', $6, $7, $8, $9, $10, $11, $12)
+         RETURNING id)
+       INSERT INTO tus_uploads (id, owner_id, file_id, concat, upload_length, upload_offset, metadata, store_state, completed, expires_at)
+       SELECT id, $2, id, 'none', $5, $5, $13, $14, true, $15 FROM file`,
+      [
+        file.id,
+        file.ownerId,
+        file.filename,
+        file.mimeType,
+        file.size,
+        file.expectedSha256,
+        file.sha256,
+        file.blobKey,
+        file.uploadedAt,
+        file.uploadSource,
+        file.uploadedByKeyId,
+        file.uploadedByKeyName,
+        upload.metadata,
+        { key: file.blobKey },
+        upload.expiresAt,
+      ],
+    );
+  }
+
   insertPartial(upload: Partial<TusUpload>): Promise<TusUpload> {
     return this.repo.save(this.repo.create({ ...upload, fileId: null }));
   }
@@ -47,36 +89,34 @@ export class TusUploadRepository {
     return this.repo.findOneBy({ ownerId, id });
   }
 
-  existsForFile(fileId: string): Promise<boolean> {
-    return this.repo.existsBy({ fileId });
-  }
-
   findPartialsForOwner(ownerId: string, ids: string[]): Promise<TusUpload[]> {
     return this.repo.findBy({ ownerId, id: In(ids), concat: 'partial' });
   }
 
   /**
-   * Takes the lease for an append at `offset`. The row lock (FOR UPDATE) makes
-   * two racing claims run one after the other: the second sees the first's lease.
+   * Takes the lease for an append at `offset`, in one statement: the row lock
+   * (FOR UPDATE) makes two racing claims run one after the other, and the
+   * second sees the first's lease. Only a refused claim reads again, to say why.
    */
-  claim(ownerId: string, id: string, offset: number, token: string): Promise<ClaimResult> {
-    return this.repo.manager.transaction(async (manager) => {
-      const rows = (await manager.query(
-        `SELECT id, upload_offset, lock_token, locked_until > now() AS lease_live
-           FROM tus_uploads WHERE id = $1 AND owner_id = $2 FOR UPDATE`,
-        [id, ownerId],
-      )) as Array<{ upload_offset: string; lock_token: string | null; lease_live: boolean | null }>;
-      if (rows.length === 0) return { kind: 'missing' } as const;
-      const [row] = rows;
-      if (row.lock_token !== null && row.lease_live) return { kind: 'busy' } as const;
-      const upload = await manager.findOneByOrFail(TusUpload, { id });
-      if (Number(row.upload_offset) !== offset) return { kind: 'offset', upload } as const;
-      await manager.query(
-        `UPDATE tus_uploads SET lock_token = $2, locked_until = now() + make_interval(secs => $3) WHERE id = $1`,
-        [id, token, LEASE_SECONDS],
-      );
-      return { kind: 'claimed', upload, takeover: row.lock_token !== null } as const;
-    });
+  async claim(ownerId: string, id: string, offset: number, token: string): Promise<ClaimResult> {
+    const [claimed] = (await this.repo.query(
+      `WITH prior AS (SELECT id, lock_token FROM tus_uploads WHERE id = $1 AND owner_id = $2 FOR UPDATE)
+       UPDATE tus_uploads t SET lock_token = $3, locked_until = now() + make_interval(secs => $4)
+         FROM prior
+        WHERE t.id = prior.id AND t.upload_offset = $5 AND (t.lock_token IS NULL OR t.locked_until <= now())
+       RETURNING t.*, prior.lock_token IS NOT NULL AS takeover`,
+      [id, ownerId, token, LEASE_SECONDS, offset],
+    )) as [Array<Record<string, unknown> & { takeover: boolean }>, number];
+    if (claimed.length === 1) return { kind: 'claimed', upload: entityFromRow(this.repo, claimed[0]), takeover: claimed[0].takeover };
+    const rows = (await this.repo.query(`SELECT *, locked_until > now() AS lease_live FROM tus_uploads WHERE id = $1 AND owner_id = $2`, [
+      id,
+      ownerId,
+    ])) as Array<Record<string, unknown> & { lease_live: boolean | null }>;
+    if (rows.length === 0) return { kind: 'missing' };
+    const upload = entityFromRow(this.repo, rows[0]);
+    // Held, or let go between the two statements (the same offset): either way, try again.
+    if ((upload.lockToken !== null && rows[0].lease_live) || upload.offset === offset) return { kind: 'busy' };
+    return { kind: 'offset', upload };
   }
 
   /** Extends the lease while bytes keep coming; false when it was lost (someone took over). */
@@ -96,7 +136,13 @@ export class TusUploadRepository {
     const result = await this.repo
       .createQueryBuilder()
       .update(TusUpload)
-      .set({ offset: commit.offset, storeState: commit.storeState as never, hashState: commit.hashState, lockToken: null, lockedUntil: null })
+      .set({
+        offset: commit.offset,
+        storeState: commit.storeState as never,
+        ...(commit.savedHash && { hashState: commit.savedHash.state, hashOffset: commit.savedHash.offset }),
+        lockToken: null,
+        lockedUntil: null,
+      })
       .where('id = :id AND lock_token = :token AND upload_offset = :fromOffset', { id, token, fromOffset })
       .execute();
     return result.affected === 1;
@@ -117,7 +163,7 @@ export class TusUploadRepository {
       const done = await manager.update(
         TusUpload,
         { id: upload.id, completed: false },
-        { completed: true, offset: upload.length, hashState: null, lockToken: null, lockedUntil: null },
+        { completed: true, offset: upload.length, hashState: null, hashOffset: null, lockToken: null, lockedUntil: null },
       );
       if (done.affected !== 1) return false;
       if (upload.fileId === null || ready === null) return true;

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { IHasher } from 'hash-wasm';
 import { storageConfig } from '../../config';
 import { Clock } from '../../common/clock';
 import { ownedBy } from '../../managers';
@@ -11,7 +10,9 @@ import { BlobStore, blobKeyFor } from '../blob/blob-store';
 import { type FileUploader, uploaderColumns } from '../file-summary';
 import { StoredFileRepository } from '../stored-file.repository';
 import { StorageUrls, TUS_UPLOADS_ROOT } from '../storage-urls';
-import { appendBody, resumeHasher } from './tus-append';
+import { appendBody, HeldHashes, wholeHashAt, type WholeHash, WholeUploadMeter } from './tus-append';
+import { meterUpload } from '../upload-meter';
+import { isDomainError } from '../../common/domain-error';
 import {
   assertTusResumable,
   discoveryHeaders,
@@ -62,6 +63,7 @@ export class TusUploadService {
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     private readonly urls: StorageUrls,
+    private readonly hashes: HeldHashes,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
   ) {}
 
@@ -96,6 +98,10 @@ export class TusUploadService {
     const withBody = body.declaredLength !== 0 && (body.declaredLength !== null || body.contentType !== null);
     if (withBody && mediaType(body.contentType) !== OFFSET_OCTET_STREAM) throw TusErrors.unsupportedMediaType();
 
+    if (file && withBody && body.declaredLength === length) {
+      return this.createWhole(ownerId, uploadedBy, file, h, body, length, origin, root);
+    }
+
     const id = randomUUID();
     const key = blobKeyFor(id, randomUUID());
     const expiresAt = this.expiry();
@@ -113,11 +119,46 @@ export class TusUploadService {
     const headers: Record<string, string> = { location: this.urls.tusUpload(origin, id, root), 'upload-expires': httpDate(expiresAt) };
     if (length === 0) {
       // Nothing to PATCH: the empty file is ready at once (tus-js-client sends no PATCH).
-      await this.finish(ownerId, upload, await resumeHasher(null));
+      await this.finish(ownerId, upload, { digest: () => createHash('sha256').digest('hex') });
     } else if (withBody) {
       headers['upload-offset'] = String(await this.append(ownerId, upload, 0, body, h));
     }
     return { status: 201, headers };
+  }
+
+  /**
+   * creation-with-upload of the whole file (Content-Length is Upload-Length:
+   * the usual way a small file comes). Stored as a PUT stores: the bytes
+   * first, under a fresh key, hashed by Node as they stream; then one INSERT
+   * makes the file ready with its completed upload. Nothing is recorded
+   * before the last byte is durable, so a refused or dropped body leaves
+   * nothing behind (a client that got no Location starts over anyway).
+   */
+  private async createWhole(
+    ownerId: string,
+    uploadedBy: FileUploader,
+    file: TusFileMetadata,
+    h: TusHeaders,
+    body: RawBodyStream,
+    length: number,
+    origin: string,
+    root: string,
+  ): Promise<TusAnswer> {
+    const meter = new WholeUploadMeter(length, file.sha256, parseChecksum(h['upload-checksum']));
+    const id = randomUUID();
+    const key = blobKeyFor(id, randomUUID());
+    try {
+      await this.blobs.write(key, meterUpload(body.stream, meter));
+      await this.uploads.insertCompleted(
+        { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, expectedSha256: file.sha256, sha256: meter.sha256, blobKey: key, uploadedAt: this.clock.now(), ...uploaderColumns(uploadedBy) },
+        { metadata: h['upload-metadata'] ?? null, expiresAt: this.expiry() },
+      );
+    } catch (error) {
+      // The file's directory or staging too, not only the blob.
+      await this.blobs.deleteFile(id).catch((e: Error) => this.logger.warn(`Could not remove the bytes of refused upload ${id}: ${e.message}`));
+      throw isDomainError(error, 'StorageFull') ? TusErrors.storageFull() : error;
+    }
+    return { status: 201, headers: { location: this.urls.tusUpload(origin, id, root), 'upload-offset': String(length) } };
   }
 
   async head(ownerId: string, id: string, h: TusHeaders): Promise<TusAnswer> {
@@ -177,12 +218,15 @@ export class TusUploadService {
     if (claim.kind === 'offset') throw TusErrors.offsetMismatch(claim.upload.offset);
     const claimed = claim.upload;
     let outcome;
+    let hash: WholeHash | null = null;
     try {
+      hash = claimed.concat === 'partial' ? null : await wholeHashAt(this.blobs, claimed, this.hashes);
       outcome = await appendBody(this.blobs, {
         upload: claimed,
         takeover: claim.takeover,
         body: body.stream,
         checksum,
+        hash,
         renew: () => this.uploads.renew(claimed.id, token),
       });
     } catch (error) {
@@ -197,11 +241,15 @@ export class TusUploadService {
     const recorded = await this.uploads.commitAppend(claimed.id, token, claimed.offset, {
       offset: newOffset,
       storeState: outcome.storeState,
-      hashState: outcome.hasher ? Buffer.from(outcome.hasher.save()) : null,
+      // A native hash stays in this process; a saved one is recorded with its offset.
+      savedHash: hash?.kind === 'saved' ? { state: Buffer.from(hash.hasher.save()), offset: newOffset } : null,
     });
     if (!recorded) throw TusErrors.busy();
     if (newOffset === claimed.length) {
-      await this.finish(ownerId, { ...claimed, offset: newOffset, storeState: outcome.storeState }, outcome.hasher);
+      this.hashes.drop(claimed.id);
+      await this.finish(ownerId, { ...claimed, offset: newOffset, storeState: outcome.storeState }, hash);
+    } else if (hash?.kind === 'native') {
+      this.hashes.keep(claimed.id, newOffset, hash.hash);
     }
     return newOffset;
   }
@@ -214,17 +262,20 @@ export class TusUploadService {
       if (claim.kind === 'claimed') await this.uploads.release(upload.id, token);
       return;
     }
-    const hasher = claim.upload.concat === 'partial' ? null : await resumeHasher(claim.upload.hashState);
-    await this.finish(ownerId, claim.upload, hasher).finally(() => this.uploads.release(upload.id, token));
+    const work = async () => {
+      const hash = claim.upload.concat === 'partial' ? null : await wholeHashAt(this.blobs, claim.upload, this.hashes);
+      await this.finish(ownerId, claim.upload, hash);
+    };
+    await work().finally(() => this.uploads.release(upload.id, token));
   }
 
   /** The last byte is durable: the blob is put in place, the SHA-256 checked, and the file flipped to ready. */
-  private async finish(ownerId: string, upload: TusUpload, hasher: IHasher | null): Promise<void> {
+  private async finish(ownerId: string, upload: TusUpload, hash: { digest(): string } | null): Promise<void> {
     if (upload.length === 0) await this.blobs.write(upload.storeState.key, Readable.from([]));
     else await this.blobs.completeResumable(upload.storeState);
     let ready: { sha256: string; blobKey: string } | null = null;
     if (upload.fileId !== null) {
-      const sha256 = hasher!.digest('hex');
+      const sha256 = hash!.digest();
       const file = await this.files.findForOwner(ownerId, upload.fileId);
       if (file?.expectedSha256 && file.expectedSha256 !== sha256) {
         // Whole and wrong: no byte can be resent to fix it, so it goes.
@@ -298,6 +349,7 @@ export class TusUploadService {
 
   /** Rows first (a plain upload's file cascades to its tus row), then the bytes, as a file DELETE does. */
   private async remove(ownerId: string, upload: TusUpload): Promise<void> {
+    this.hashes.drop(upload.id);
     if (upload.fileId !== null) await this.files.deleteInScope(ownedBy(ownerId), upload.fileId);
     else await this.uploads.deletePartial(ownerId, upload.id);
     await this.blobs
