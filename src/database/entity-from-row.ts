@@ -15,3 +15,13 @@ export function entityFromRow<T extends ObjectLiteral>(repo: Repository<T>, row:
   }
   return entity;
 }
+
+/**
+ * The entity's columns as a select list (`"id", "owner_id", …`, each
+ * prefixed with `alias.` when given), for hand-written statements: named,
+ * not `*`, so a column a migration adds cannot change a prepared
+ * statement's result while older instances still run it.
+ */
+export function columnList<T extends ObjectLiteral>(repo: Repository<T>, alias?: string): string {
+  return repo.metadata.columns.map((column) => `${alias ? `${alias}.` : ''}"${column.databaseName}"`).join(', ');
+}

@@ -5,7 +5,8 @@ import type { OwnerScope } from '../managers';
 import type { FileCursor } from './file-cursor';
 import { type FileUploader, uploaderColumns } from './file-summary';
 import { StoredFile } from './stored-file.entity';
-import { entityFromRow } from '../database/entity-from-row';
+import { columnList, entityFromRow } from '../database/entity-from-row';
+import { type PreparedStatement, runPrepared } from '../database/prepared-statement';
 
 export interface NewPendingFile {
   ownerId: string;
@@ -50,22 +51,43 @@ const CURSOR_TIME = `to_char(f.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24
 
 @Injectable()
 export class StoredFileRepository {
-  constructor(@InjectRepository(StoredFile) private readonly repo: Repository<StoredFile>) {}
+  // The statements of every small upload, prepared (see runPrepared).
+  private readonly insertPendingStatement: PreparedStatement;
+  private readonly findForContentStatement: PreparedStatement;
+  private readonly markReadyStatement: PreparedStatement;
+
+  constructor(@InjectRepository(StoredFile) private readonly repo: Repository<StoredFile>) {
+    const columns = columnList(repo);
+    this.insertPendingStatement = {
+      name: 'eds_stored_files_insert_pending',
+      text: `INSERT INTO stored_files (owner_id, filename, mime_type, size, status, expected_sha256, expires_at, upload_source, uploaded_by_key_id, uploaded_by_key_name)
+             VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9)
+             RETURNING ${columns}`,
+    };
+    this.findForContentStatement = {
+      name: 'eds_stored_files_find_for_content',
+      text: `SELECT ${columnList(repo, 'f')}, EXISTS (SELECT 1 FROM tus_uploads t WHERE t.file_id = f.id) AS via_tus
+               FROM stored_files f WHERE f.id = $1 AND f.owner_id = $2`,
+    };
+    this.markReadyStatement = {
+      name: 'eds_stored_files_mark_ready',
+      text: `UPDATE stored_files SET status = 'ready', sha256 = $3, blob_key = $4, uploaded_at = $5, expires_at = NULL
+              WHERE id = $1 AND owner_id = $2 AND status = 'pending' AND expires_at > $5
+              RETURNING ${columns}`,
+    };
+  }
 
   /**
-   * One INSERT … RETURNING id, created_at, in autocommit, written out rather
-   * than built: TypeORM's insert builder cost more CPU than the statement's
-   * round trip, on every small upload.
+   * One INSERT … RETURNING, in autocommit, prepared: TypeORM's insert
+   * builder cost more CPU than the statement's round trip, and planning it
+   * afresh more of PostgreSQL's, on every small upload.
    */
   async insertPending({ uploadedBy, ...file }: NewPendingFile): Promise<StoredFile> {
     const who = uploaderColumns(uploadedBy);
-    const rows = (await this.repo.query(
-      `INSERT INTO stored_files (owner_id, filename, mime_type, size, status, expected_sha256, expires_at, upload_source, uploaded_by_key_id, uploaded_by_key_name)
-       VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9)
-       RETURNING *`,
-      [file.ownerId, file.filename, file.mimeType, file.size, file.expectedSha256, file.expiresAt, who.uploadSource, who.uploadedByKeyId, who.uploadedByKeyName],
-    )) as Array<Record<string, unknown>>;
-    return this.hydrate(rows[0]);
+    const [row] = await runPrepared(this.repo.manager.connection, this.insertPendingStatement, [
+      file.ownerId, file.filename, file.mimeType, file.size, file.expectedSha256, file.expiresAt, who.uploadSource, who.uploadedByKeyId, who.uploadedByKeyName,
+    ]);
+    return this.hydrate(row);
   }
 
   /**
@@ -73,12 +95,8 @@ export class StoredFileRepository {
    * instead (one statement); null when the owner has no such file.
    */
   async findForContent(ownerId: string, id: string): Promise<{ file: StoredFile; viaTus: boolean } | null> {
-    const rows = (await this.repo.query(
-      `SELECT f.*, EXISTS (SELECT 1 FROM tus_uploads t WHERE t.file_id = f.id) AS via_tus
-         FROM stored_files f WHERE f.id = $1 AND f.owner_id = $2`,
-      [id, ownerId],
-    )) as Array<Record<string, unknown> & { via_tus: boolean }>;
-    return rows.length === 0 ? null : { file: this.hydrate(rows[0]), viaTus: rows[0].via_tus };
+    const [row] = await runPrepared<Record<string, unknown> & { via_tus: boolean }>(this.repo.manager.connection, this.findForContentStatement, [id, ownerId]);
+    return row === undefined ? null : { file: this.hydrate(row), viaTus: row.via_tus };
   }
 
   findForOwner(ownerId: string, id: string): Promise<StoredFile | null> {
@@ -93,7 +111,7 @@ export class StoredFileRepository {
    * The commit point of an upload: one UPDATE (its own transaction) flips a
    * still-pending, unexpired row to ready with its blob, and answers the row
    * as it committed (RETURNING: no second statement, no transaction around
-   * two; written out, not built, as insertPending). Null when the row is
+   * two; prepared, as insertPending). Null when the row is
    * gone, already ready (a racing upload won) or expired.
    */
   async markReady(
@@ -102,12 +120,7 @@ export class StoredFileRepository {
     content: { sha256: string; blobKey: string },
     now: Date,
   ): Promise<StoredFile | null> {
-    const [rows] = (await this.repo.query(
-      `UPDATE stored_files SET status = 'ready', sha256 = $3, blob_key = $4, uploaded_at = $5, expires_at = NULL
-        WHERE id = $1 AND owner_id = $2 AND status = 'pending' AND expires_at > $5
-        RETURNING *`,
-      [id, ownerId, content.sha256, content.blobKey, now],
-    )) as [Array<Record<string, unknown>>, number];
+    const rows = await runPrepared(this.repo.manager.connection, this.markReadyStatement, [id, ownerId, content.sha256, content.blobKey, now]);
     return rows.length === 1 ? this.hydrate(rows[0]) : null;
   }
 

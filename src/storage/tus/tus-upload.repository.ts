@@ -4,11 +4,23 @@ import { In, IsNull, Repository, type EntityManager } from 'typeorm';
 import type { ResumableState } from '../blob/blob-store';
 import { StoredFile } from '../stored-file.entity';
 import { TusUpload } from './tus-upload.entity';
-import { entityFromRow } from '../../database/entity-from-row';
+import { columnList, entityFromRow } from '../../database/entity-from-row';
+import { type PreparedStatement, runPrepared } from '../../database/prepared-statement';
 
 /** How long a PATCH holds an upload without progress: a writer that died frees it within this. */
 export const LEASE_SECONDS = 4;
 
+// The statement of every whole upload sent with its creation, prepared (see runPrepared).
+const INSERT_COMPLETED: PreparedStatement = {
+  name: 'eds_tus_insert_completed',
+  text: `WITH file AS (
+           INSERT INTO stored_files (id, owner_id, filename, mime_type, size, status, expected_sha256, sha256, blob_key,
+                                     uploaded_at, upload_source, uploaded_by_key_id, uploaded_by_key_name)
+           VALUES ($1, $2, $3, $4, $5, 'ready', $6, $7, $8, $9, $10, $11, $12)
+           RETURNING id)
+         INSERT INTO tus_uploads (id, owner_id, file_id, concat, upload_length, upload_offset, metadata, store_state, completed, expires_at)
+         SELECT id, $2, id, 'none', $5, $5, $13, $14, true, $15 FROM file`,
+};
 export type ClaimResult =
   | { kind: 'claimed'; upload: TusUpload; takeover: boolean }
   | { kind: 'missing' }
@@ -36,7 +48,18 @@ export interface AppendCommit {
  */
 @Injectable()
 export class TusUploadRepository {
-  constructor(@InjectRepository(TusUpload) private readonly repo: Repository<TusUpload>) {}
+  private readonly claimStatement: PreparedStatement;
+
+  constructor(@InjectRepository(TusUpload) private readonly repo: Repository<TusUpload>) {
+    this.claimStatement = {
+      name: 'eds_tus_claim',
+      text: `WITH prior AS (SELECT id, lock_token FROM tus_uploads WHERE id = $1 AND owner_id = $2 FOR UPDATE)
+             UPDATE tus_uploads t SET lock_token = $3, locked_until = now() + make_interval(secs => $4)
+               FROM prior
+              WHERE t.id = prior.id AND t.upload_offset = $5 AND (t.lock_token IS NULL OR t.locked_until <= now())
+             RETURNING ${columnList(repo, 't')}, prior.lock_token IS NOT NULL AS takeover`,
+    };
+  }
 
   /** Inserts a plain or final upload together with its pending file (one transaction). */
   insertWithFile(file: Partial<StoredFile>, upload: Partial<TusUpload>): Promise<{ file: StoredFile; upload: TusUpload }> {
@@ -53,32 +76,23 @@ export class TusUploadRepository {
    * bytes were made durable under `file.blobKey`.
    */
   async insertCompleted(file: CompletedFile, upload: { metadata: string | null; expiresAt: Date }): Promise<void> {
-    await this.repo.manager.query(
-      `WITH file AS (
-         INSERT INTO stored_files (id, owner_id, filename, mime_type, size, status, expected_sha256, sha256, blob_key,
-                                   uploaded_at, upload_source, uploaded_by_key_id, uploaded_by_key_name)
-         VALUES ($1, $2, $3, $4, $5, 'ready', $6, $7, $8, $9, $10, $11, $12)
-         RETURNING id)
-       INSERT INTO tus_uploads (id, owner_id, file_id, concat, upload_length, upload_offset, metadata, store_state, completed, expires_at)
-       SELECT id, $2, id, 'none', $5, $5, $13, $14, true, $15 FROM file`,
-      [
-        file.id,
-        file.ownerId,
-        file.filename,
-        file.mimeType,
-        file.size,
-        file.expectedSha256,
-        file.sha256,
-        file.blobKey,
-        file.uploadedAt,
-        file.uploadSource,
-        file.uploadedByKeyId,
-        file.uploadedByKeyName,
-        upload.metadata,
-        { key: file.blobKey },
-        upload.expiresAt,
-      ],
-    );
+    await runPrepared(this.repo.manager.connection, INSERT_COMPLETED, [
+      file.id,
+      file.ownerId,
+      file.filename,
+      file.mimeType,
+      file.size,
+      file.expectedSha256,
+      file.sha256,
+      file.blobKey,
+      file.uploadedAt,
+      file.uploadSource,
+      file.uploadedByKeyId,
+      file.uploadedByKeyName,
+      upload.metadata,
+      { key: file.blobKey },
+      upload.expiresAt,
+    ]);
   }
 
   insertPartial(upload: Partial<TusUpload>): Promise<TusUpload> {
@@ -99,14 +113,7 @@ export class TusUploadRepository {
    * second sees the first's lease. Only a refused claim reads again, to say why.
    */
   async claim(ownerId: string, id: string, offset: number, token: string): Promise<ClaimResult> {
-    const [claimed] = (await this.repo.query(
-      `WITH prior AS (SELECT id, lock_token FROM tus_uploads WHERE id = $1 AND owner_id = $2 FOR UPDATE)
-       UPDATE tus_uploads t SET lock_token = $3, locked_until = now() + make_interval(secs => $4)
-         FROM prior
-        WHERE t.id = prior.id AND t.upload_offset = $5 AND (t.lock_token IS NULL OR t.locked_until <= now())
-       RETURNING t.*, prior.lock_token IS NOT NULL AS takeover`,
-      [id, ownerId, token, LEASE_SECONDS, offset],
-    )) as [Array<Record<string, unknown> & { takeover: boolean }>, number];
+    const claimed = await runPrepared<Record<string, unknown> & { takeover: boolean }>(this.repo.manager.connection, this.claimStatement, [id, ownerId, token, LEASE_SECONDS, offset]);
     if (claimed.length === 1) return { kind: 'claimed', upload: entityFromRow(this.repo, claimed[0]), takeover: claimed[0].takeover };
     const rows = (await this.repo.query(`SELECT *, locked_until > now() AS lease_live FROM tus_uploads WHERE id = $1 AND owner_id = $2`, [
       id,
