@@ -58,8 +58,10 @@ describe('FsBlobStore', () => {
   it('writes a body of many chunks in order, whatever the chunk sizes', async () => {
     const fileId = '6a1d2c8b-3e5f-4d47-8b62-1e7f2d3c4b5a';
     const key = `${fileId}/8b9c0d1e-0000-4000-8000-000000000000`;
-    // Sizes around the 1 MiB batch: small, exact, odd, one far over it.
-    const chunks = [1, 4096, 1024 * 1024, 3, 700_000, 500_000, 3 * 1024 * 1024 + 5, 17].map((size, i) => Buffer.alloc(size, i + 1));
+    // Sizes around the 1 MiB batch (small, exact, odd, one far over it, an empty one), and more
+    // pieces than one writev takes (IOV_MAX is 1,024) arriving while a write is in flight.
+    const sizes = [1, 4096, 1024 * 1024, 0, 3, 700_000, 500_000, 3 * 1024 * 1024 + 5, ...Array.from({ length: 3000 }, (_, i) => 1 + (i % 7)), 17];
+    const chunks = sizes.map((size, i) => Buffer.alloc(size, i % 251));
     await store.write(key, Readable.from(chunks));
     const stored: Buffer[] = [];
     for await (const chunk of await store.read(key)) stored.push(chunk as Buffer);

@@ -265,14 +265,15 @@ export class FsBlobStore extends BlobStore {
   }
 }
 
-/** Below this, chunks that arrived while a write was in flight wait to go out together. */
+/** Up to this much of what arrived while a write was in flight goes out in the next one. */
 const WRITE_BATCH = 1024 * 1024;
 
 /**
  * Writes a body into a fresh file from its start. Straight to the handle, not
  * through a write stream: for a small file the stream's machinery cost more
  * than the write. Chunks that arrive while a write is in flight go out
- * together, up to WRITE_BATCH, so reading and writing overlap.
+ * together in one writev, up to WRITE_BATCH, so reading and writing overlap
+ * and no byte is copied.
  */
 async function writeBody(handle: FileHandle, body: Readable): Promise<void> {
   let position = 0;
@@ -280,12 +281,11 @@ async function writeBody(handle: FileHandle, body: Readable): Promise<void> {
   let batched = 0;
   let inFlight: Promise<void> = Promise.resolve();
   const flush = () => {
-    const data = batch.length === 1 ? batch[0] : Buffer.concat(batch, batched);
-    const at = position;
+    const [buffers, at] = [batch, position];
     position += batched;
     batch = [];
     batched = 0;
-    return writeFully(handle, data, at);
+    return writevFully(handle, buffers, at);
   };
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -302,6 +302,20 @@ async function writeBody(handle: FileHandle, body: Readable): Promise<void> {
   }
   await inFlight;
   if (batched > 0) await flush();
+}
+
+/** Writes all of `buffers` at `position`, in order (a writev may take less than it was given). */
+async function writevFully(handle: FileHandle, buffers: Buffer[], position: number): Promise<void> {
+  let rest = buffers;
+  let at = position;
+  while (rest.length > 0) {
+    let { bytesWritten } = await handle.writev(rest, at);
+    at += bytesWritten;
+    let i = 0;
+    while (i < rest.length && bytesWritten >= rest[i].length) bytesWritten -= rest[i++].length;
+    rest = rest.slice(i);
+    if (bytesWritten > 0) rest[0] = rest[0].subarray(bytesWritten);
+  }
 }
 
 /** Writes all of `data` at `position` (a write may take less than it was given). */
