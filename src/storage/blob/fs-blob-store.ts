@@ -152,27 +152,27 @@ export class FsBlobStore extends BlobStore {
     const path = join(dir, assertRun(name));
     // Bytes past the recorded size (a discarded or uncommitted append) are overwritten, and cut at completion.
     const handle = await open(path, fresh ? 'wx' : 'r+', 0o600);
-    let position = fresh ? 0 : last.size;
+    const writer = new BatchedWriter(handle, fresh ? 0 : last.size);
     let done = false;
     return {
-      write: async (chunk) => {
-        await writeFully(handle, chunk, position);
-        position += chunk.length;
-      },
+      write: (chunk) => writer.write(chunk),
       commit: async () => {
         done = true;
         try {
+          await writer.flush();
           await handle.sync();
         } finally {
+          await writer.settle();
           await handle.close();
         }
         if (fresh) await fsyncDir(dir);
         const kept = fresh ? runs : runs.slice(0, -1);
-        return { key, runs: [...kept, { name, size: position }] } satisfies FsResumableState;
+        return { key, runs: [...kept, { name, size: writer.position }] } satisfies FsResumableState;
       },
       discard: async () => {
         if (done) return;
         done = true;
+        await writer.settle();
         await handle.close();
         if (fresh) await rm(path, { force: true });
       },
@@ -269,39 +269,63 @@ export class FsBlobStore extends BlobStore {
 const WRITE_BATCH = 1024 * 1024;
 
 /**
- * Writes a body into a fresh file from its start. Straight to the handle, not
- * through a write stream: for a small file the stream's machinery cost more
- * than the write. Chunks that arrive while a write is in flight go out
- * together in one writev, up to WRITE_BATCH, so reading and writing overlap
- * and no byte is copied.
+ * Writes chunks into a file from `position` on, straight to the handle (for
+ * a small file a write stream's machinery cost more than the write). A chunk
+ * is taken at once while less than WRITE_BATCH waits; what arrived while a
+ * write was in flight goes out together in one writev, so reading the body
+ * and writing it overlap and no byte is copied.
  */
-async function writeBody(handle: FileHandle, body: Readable): Promise<void> {
-  let position = 0;
-  let batch: Buffer[] = [];
-  let batched = 0;
-  let inFlight: Promise<void> = Promise.resolve();
-  const flush = () => {
-    const [buffers, at] = [batch, position];
-    position += batched;
-    batch = [];
-    batched = 0;
-    return writevFully(handle, buffers, at);
-  };
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      batch.push(chunk);
-      batched += chunk.length;
-      if (batched >= WRITE_BATCH) {
-        await inFlight;
-        inFlight = flush();
-      }
+class BatchedWriter {
+  private batch: Buffer[] = [];
+  private batched = 0;
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly handle: FileHandle,
+    /** Where the next byte taken goes. */
+    public position: number,
+  ) {}
+
+  /** Takes a chunk; resolves when the writer can take the next one (back-pressure). */
+  async write(chunk: Buffer): Promise<void> {
+    this.batch.push(chunk);
+    this.batched += chunk.length;
+    this.position += chunk.length;
+    if (this.batched >= WRITE_BATCH) {
+      await this.inFlight;
+      this.inFlight = this.writeBatch();
     }
-  } finally {
-    // A write still in flight settles before the caller closes or removes the file.
-    await inFlight.catch(() => undefined);
   }
-  await inFlight;
-  if (batched > 0) await flush();
+
+  /** Every chunk taken is written (not yet fsynced). */
+  async flush(): Promise<void> {
+    await this.inFlight;
+    if (this.batched > 0) await this.writeBatch();
+  }
+
+  /** Waits out a write in flight, whatever it came to: before the file is closed or removed on failure. */
+  async settle(): Promise<void> {
+    await this.inFlight.catch(() => undefined);
+  }
+
+  private writeBatch(): Promise<void> {
+    const buffers = this.batch;
+    const at = this.position - this.batched;
+    this.batch = [];
+    this.batched = 0;
+    return writevFully(this.handle, buffers, at);
+  }
+}
+
+/** Writes a body into a fresh file from its start. */
+async function writeBody(handle: FileHandle, body: Readable): Promise<void> {
+  const writer = new BatchedWriter(handle, 0);
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) await writer.write(chunk);
+  } finally {
+    await writer.settle();
+  }
+  await writer.flush();
 }
 
 /** Writes all of `buffers` at `position`, in order (a writev may take less than it was given). */
@@ -318,13 +342,6 @@ async function writevFully(handle: FileHandle, buffers: Buffer[], position: numb
   }
 }
 
-/** Writes all of `data` at `position` (a write may take less than it was given). */
-async function writeFully(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  let written = 0;
-  while (written < data.length) {
-    written += (await handle.write(data, written, data.length - written, position + written)).bytesWritten;
-  }
-}
 
 async function readdirOrEmpty(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => []);
