@@ -107,8 +107,8 @@ async function main(): Promise<void> {
     const [live, me, ref, bareRate] = await rates([
       { name: 'EDS GET /health/live (not logged)', url: `${a.url}/health/live`, pid: a.child.pid, pgCpu },
       { name: 'EDS GET /api/v1/me', url: `${a.url}/api/v1/me`, headers, pid: a.child.pid, pgCpu },
-      { name: 'reference: Nest + Passport on a Map', url: `${reference.url}/me`, headers },
-      { name: 'bare node:http', url: `${bare.url}/me` },
+      { name: 'reference: Nest + Passport on a Map', url: `${reference.url}/me`, headers, pid: reference.child.pid },
+      { name: 'bare node:http', url: `${bare.url}/me`, pid: bare.child.pid },
     ]);
     await sleep(1_500); // the logger writes what it holds at least once a second
     const lines = (await a.sink.count()).lines - linesBefore.lines;

@@ -8,6 +8,7 @@ import { ConfigType } from '@nestjs/config';
 import Handlebars from 'handlebars';
 import { join } from 'node:path';
 import { Clock } from '../common/clock';
+import { loadWithRouteHooks, type RouteHooks } from '../common/route-scoped-plugin';
 import { appConfig, authConfig } from '../config';
 import { LoginRequiredException } from './dashboard-auth.guard';
 import { registerDashboardErrorPages, wantsJsonErrors } from './dashboard-error';
@@ -31,9 +32,13 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
   const appCfg = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
   const authCfg = app.get<ConfigType<typeof authConfig>>(authConfig.KEY);
 
+  const fastify = app.getHttpAdapter().getInstance();
   // Form bodies: Nest's Fastify adapter already registers the urlencoded parser.
-  await app.register(fastifyCookie);
-  await app.register(fastifySession, {
+  // Cookies and sessions are the dashboard's alone: their hooks ride on its
+  // routes (attached below), and API requests never run them.
+  const sessionHooks: RouteHooks = { onRequest: [], onSend: [] };
+  await loadWithRouteHooks(fastify, fastifyCookie as never, {}, sessionHooks);
+  await loadWithRouteHooks(fastify, fastifySession as never, {
     secret: resolveSessionSecret(authCfg.sessionSecret, appCfg.dataDir),
     cookieName: SESSION_COOKIE,
     store: app.get<PgSessionStore>(PgSessionStore),
@@ -46,18 +51,19 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
       secure: 'auto',
       maxAge: authCfg.sessionIdleSeconds * 1000,
     },
-  });
+  }, sessionHooks);
   await app.register(fastifyCsrf, { sessionPlugin: '@fastify/session', getToken: csrfTokenOf });
 
-  const fastify = app.getHttpAdapter().getInstance();
   // The dashboard's own rules ride on the dashboard's routes (Fastify route
   // hooks, attached as Nest registers each route) instead of a URL check on
   // every request: API requests skip them entirely. Measured with the view
   // locals below: about a tenth of GET /api/v1/me's request rate.
   fastify.addHook('onRoute', (route) => {
     if (!isDashboardPath(route.url)) return;
+    // The cookie and session hooks first, as they ran when they were global.
+    route.onRequest = [...sessionHooks.onRequest, ...asList(route.onRequest)];
     // Dashboard pages are per-user: never stored by a browser or proxy cache.
-    route.onSend = [...asList(route.onSend), noStore];
+    route.onSend = [...sessionHooks.onSend, ...asList(route.onSend), noStore];
     // Every state-changing dashboard request must carry the session's CSRF
     // token (the `_csrf` form field); anything else is refused with 403.
     if (changesState(route.method) && !checksCsrfInHandler(route)) {
