@@ -37,8 +37,8 @@ export async function registerDashboard(app: NestFastifyApplication): Promise<vo
   // Cookies and sessions are the dashboard's alone: their hooks ride on its
   // routes (attached below), and API requests never run them.
   const sessionHooks: RouteHooks = { onRequest: [], onSend: [] };
-  await loadWithRouteHooks(fastify, fastifyCookie as never, {}, sessionHooks);
-  await loadWithRouteHooks(fastify, fastifySession as never, {
+  await loadWithRouteHooks(fastify, fastifyCookie, {}, sessionHooks);
+  await loadWithRouteHooks(fastify, fastifySession, {
     secret: resolveSessionSecret(authCfg.sessionSecret, appCfg.dataDir),
     cookieName: SESSION_COOKIE,
     store: app.get<PgSessionStore>(PgSessionStore),

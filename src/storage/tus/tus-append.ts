@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { Readable, TransformCallback } from 'node:stream';
 import { createSHA256, type IHasher } from 'hash-wasm';
+import { LRUCache } from 'lru-cache';
 import type { BlobStore, ResumableState } from '../blob/blob-store';
 import { UploadMeter } from '../upload-meter';
 import type { UploadChecksum } from './tus-protocol';
@@ -101,10 +102,12 @@ const savedHash = (hasher: IHasher): WholeHash => ({ kind: 'saved', hasher, upda
 
 /** Native whole-file hashes this process holds between requests, by upload id and the offset they stand at. */
 export class HeldHashes {
-  private readonly held = new Map<string, { offset: number; hash: Hash }>();
+  private readonly held: LRUCache<string, { offset: number; hash: Hash }>;
 
-  /** At most `capacity` held (the oldest go first: a lost one costs a catch-up, not an error). */
-  constructor(private readonly capacity = 1_000) {}
+  /** At most `capacity` held (the least recently kept go first: a lost one costs a catch-up, not an error). */
+  constructor(capacity = 1_000) {
+    this.held = new LRUCache({ max: capacity });
+  }
 
   /** Takes the upload's hash if it stands at `offset` (the bytes below it never change). */
   take(id: string, offset: number): Hash | null {
@@ -114,9 +117,7 @@ export class HeldHashes {
   }
 
   keep(id: string, offset: number, hash: Hash): void {
-    this.held.delete(id);
     this.held.set(id, { offset, hash });
-    if (this.held.size > this.capacity) this.held.delete(this.held.keys().next().value!);
   }
 
   drop(id: string): void {

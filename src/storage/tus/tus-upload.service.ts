@@ -262,11 +262,12 @@ export class TusUploadService {
       if (claim.kind === 'claimed') await this.uploads.release(upload.id, token);
       return;
     }
-    const work = async () => {
+    try {
       const hash = claim.upload.concat === 'partial' ? null : await wholeHashAt(this.blobs, claim.upload, this.hashes);
       await this.finish(ownerId, claim.upload, hash);
-    };
-    await work().finally(() => this.uploads.release(upload.id, token));
+    } finally {
+      await this.uploads.release(upload.id, token);
+    }
   }
 
   /** The last byte is durable: the blob is put in place, the SHA-256 checked, and the file flipped to ready. */
