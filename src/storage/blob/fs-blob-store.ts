@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
+import { FileReadStream } from './file-read-stream';
 import { isStorageFull, StorageErrors } from '../storage.errors';
 import {
   assertBlobKey,
@@ -91,7 +92,13 @@ export class FsBlobStore extends BlobStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobNotFoundError(key);
       throw error;
     }
-    return handle.createReadStream({ start: range?.start, end: range?.end, highWaterMark: 1024 * 1024 });
+    if (range) return new FileReadStream(handle, range.start, range.end + 1);
+    try {
+      return new FileReadStream(handle, 0, (await handle.stat()).size);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
   }
 
   async delete(key: string): Promise<void> {
