@@ -7,6 +7,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import { Readable } from 'node:stream';
+import { markChunksOwned } from './owned-chunks';
 import { hasRouteFlag, RouteFlag } from './route-flags';
 
 /** The route-config flag @RawBody() sets and the onRoute hook below reads. */
@@ -79,5 +80,6 @@ export function rawBodyOf(request: FastifyRequest): RawBodyStream {
     request.headers['transfer-encoding'] === undefined && length !== undefined && /^\d+$/.test(length)
       ? Number(length)
       : null;
-  return { stream: body, declaredLength, contentType: (request as RawRequest).declaredContentType ?? null };
+  // Node's HTTP parser copies each piece of a body into a buffer of its own, given to this stream alone.
+  return { stream: markChunksOwned(body), declaredLength, contentType: (request as RawRequest).declaredContentType ?? null };
 }

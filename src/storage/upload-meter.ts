@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { finished, Transform, type TransformCallback, type Readable } from 'node:stream';
+import { chunksOwned, markChunksOwned } from '../common/owned-chunks';
 import { StorageErrors } from './storage.errors';
 
 /**
@@ -96,5 +97,6 @@ export function meterUpload(source: Readable, meter: UploadMeter): UploadMeter {
   });
   meter.once('error', () => source.unpipe(meter));
   source.pipe(meter);
-  return meter;
+  // The meter passes on the very chunks it is given, and keeps none.
+  return chunksOwned(source) ? markChunksOwned(meter) : meter;
 }

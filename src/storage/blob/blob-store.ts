@@ -22,7 +22,10 @@ export abstract class BlobStore {
   /** Short name for logs and health output. */
   abstract readonly name: string;
 
-  /** Streams `body` into a new blob at `key`, with back-pressure. */
+  /**
+   * Streams `body` into a new blob at `key`, with back-pressure. A driver may
+   * free the chunks of a body marked as owning them once they are written.
+   */
   abstract write(key: string, body: Readable): Promise<void>;
 
   /** A stream of the blob's bytes, or of `range` of them. Rejects with BlobNotFoundError. */
@@ -50,9 +53,10 @@ export abstract class BlobStore {
   /**
    * Opens an append at the upload's durable end. `takeover`: the previous
    * writer lost its lease without releasing it and may still be writing, so
-   * nothing it can still touch may be reused.
+   * nothing it can still touch may be reused. `releaseChunks`: the chunks
+   * given to `write` are the append's to free once written (see owned-chunks).
    */
-  abstract openAppend(state: ResumableState, takeover: boolean): Promise<ResumableAppend>;
+  abstract openAppend(state: ResumableState, takeover: boolean, releaseChunks?: boolean): Promise<ResumableAppend>;
 
   /**
    * The bytes [start, end) of an unfinished resumable upload, on a driver that

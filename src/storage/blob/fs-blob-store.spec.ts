@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describeBlobStoreContract } from '../../../test/support/blob-store-contract';
+import { markChunksOwned } from '../../common/owned-chunks';
 import { FsBlobStore } from './fs-blob-store';
 
 describe('FsBlobStore', () => {
@@ -66,5 +67,33 @@ describe('FsBlobStore', () => {
     const stored: Buffer[] = [];
     for await (const chunk of await store.read(key)) stored.push(chunk as Buffer);
     expect(Buffer.concat(stored).equals(Buffer.concat(chunks))).toBe(true);
+  });
+
+  it('frees the chunks of a body that owns them once they are written, and stores every byte', async () => {
+    const fileId = '7b2e3d9c-4f60-4e58-9c73-2f803e4d5c6b';
+    const key = `${fileId}/9c0d1e2f-0000-4000-8000-000000000000`;
+    // Chunks of their own memory, as Node's HTTP parser hands out, around the 1 MiB batch.
+    const sizes = [65_536, 1024 * 1024, 3, 700_000, 65_536, 17];
+    const chunks = sizes.map((size, i) => Buffer.from(new Uint8Array(size).fill(i + 1).buffer));
+    const expected = Buffer.concat(chunks);
+    await store.write(key, markChunksOwned(Readable.from(chunks)));
+    expect(chunks.map((chunk) => chunk.length)).toEqual(sizes.map(() => 0));
+    const stored: Buffer[] = [];
+    for await (const chunk of await store.read(key)) stored.push(chunk as Buffer);
+    expect(Buffer.concat(stored).equals(expected)).toBe(true);
+  });
+
+  it('frees an append\'s chunks only when told they are its own', async () => {
+    const fileId = '8c3f4e0d-5a71-4f69-8d84-3a914f5e6d7c';
+    const owned = await store.beginResumable(`${fileId}/0d1e2f3a-0000-4000-8000-000000000000`);
+    const append = await store.openAppend(owned, false, true);
+    const mine = Buffer.from(new Uint8Array(3).fill(1).buffer);
+    await append.write(mine);
+    const borrowed = Buffer.from(new Uint8Array(3).fill(2).buffer);
+    const other = await store.openAppend(await append.commit(), false);
+    await other.write(borrowed);
+    await other.commit();
+    expect(mine.length).toBe(0);
+    expect(borrowed).toEqual(Buffer.from([2, 2, 2]));
   });
 });

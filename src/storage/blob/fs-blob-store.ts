@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
+import { chunksOwned, releaseChunk } from '../../common/owned-chunks';
 import { FileReadStream } from './file-read-stream';
 import { isStorageFull, StorageErrors } from '../storage.errors';
 import {
@@ -149,7 +150,7 @@ export class FsBlobStore extends BlobStore {
     return { key, runs: [] } satisfies FsResumableState;
   }
 
-  async openAppend(state: ResumableState, takeover: boolean): Promise<ResumableAppend> {
+  async openAppend(state: ResumableState, takeover: boolean, releaseChunks = false): Promise<ResumableAppend> {
     const { key, runs } = state as FsResumableState;
     const dir = dirname(this.pathOf(key));
     await this.ensureDir(dir);
@@ -159,7 +160,7 @@ export class FsBlobStore extends BlobStore {
     const path = join(dir, assertRun(name));
     // Bytes past the recorded size (a discarded or uncommitted append) are overwritten, and cut at completion.
     const handle = await open(path, fresh ? 'wx' : 'r+', 0o600);
-    const writer = new BatchedWriter(handle, fresh ? 0 : last.size);
+    const writer = new BatchedWriter(handle, fresh ? 0 : last.size, releaseChunks);
     let done = false;
     return {
       write: (chunk) => writer.write(chunk),
@@ -291,6 +292,8 @@ class BatchedWriter {
     private readonly handle: FileHandle,
     /** Where the next byte taken goes. */
     public position: number,
+    /** The chunks are the writer's to free once written (see owned-chunks). */
+    private readonly releaseChunks: boolean,
   ) {}
 
   /** Takes a chunk; resolves when the writer can take the next one (back-pressure). */
@@ -320,13 +323,14 @@ class BatchedWriter {
     const at = this.position - this.batched;
     this.batch = [];
     this.batched = 0;
-    return writevFully(this.handle, buffers, at);
+    const written = writevFully(this.handle, buffers, at);
+    return this.releaseChunks ? written.then(() => buffers.forEach(releaseChunk)) : written;
   }
 }
 
 /** Writes a body into a fresh file from its start. */
 async function writeBody(handle: FileHandle, body: Readable): Promise<void> {
-  const writer = new BatchedWriter(handle, 0);
+  const writer = new BatchedWriter(handle, 0, chunksOwned(body));
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) await writer.write(chunk);
   } finally {

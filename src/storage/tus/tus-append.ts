@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { Readable, TransformCallback } from 'node:stream';
 import { createSHA256, type IHasher } from 'hash-wasm';
 import { LRUCache } from 'lru-cache';
+import { chunksOwned } from '../../common/owned-chunks';
 import type { BlobStore, ResumableState } from '../blob/blob-store';
 import { UploadMeter } from '../upload-meter';
 import type { UploadChecksum } from './tus-protocol';
@@ -40,7 +41,7 @@ export async function appendBody(blobs: BlobStore, input: AppendInput): Promise<
   const { upload, body, checksum, hash } = input;
   const remaining = upload.length - upload.offset;
   const check = checksum ? createHash(checksum.algorithm) : null;
-  const append = await blobs.openAppend(upload.storeState, input.takeover);
+  const append = await blobs.openAppend(upload.storeState, input.takeover, chunksOwned(body));
   let received = 0;
   let dropped = false;
   let lastRenew = Date.now();
@@ -58,10 +59,11 @@ export async function appendBody(blobs: BlobStore, input: AppendInput): Promise<
       if (next.done) break;
       const chunk = next.value;
       if (received + chunk.length > remaining) throw TusErrors.bodyOverLength(remaining);
-      await append.write(chunk);
+      // Hashed before it is written: the append may free a chunk once it is on disk.
       hash?.update(chunk);
       check?.update(chunk);
       received += chunk.length;
+      await append.write(chunk);
       if (Date.now() - lastRenew >= RENEW_EVERY_MS) {
         lastRenew = Date.now();
         if (!(await input.renew())) throw TusErrors.busy();
