@@ -153,9 +153,10 @@ export class FsBlobStore extends BlobStore {
   async openAppend(state: ResumableState, takeover: boolean, releaseChunks = false): Promise<ResumableAppend> {
     const { key, runs } = state as FsResumableState;
     const dir = dirname(this.pathOf(key));
-    await this.ensureDir(dir);
     const last = runs.at(-1);
     const fresh = takeover || last === undefined;
+    // A run on record lies in the directory already.
+    if (last === undefined) await this.ensureDir(dir);
     const name = fresh ? `tus-${randomUUID()}` : last.name;
     const path = join(dir, assertRun(name));
     // Bytes past the recorded size (a discarded or uncommitted append) are overwritten, and cut at completion.

@@ -11,6 +11,18 @@ import { type PreparedStatement, runPrepared } from '../../database/prepared-sta
 export const LEASE_SECONDS = 4;
 
 // The statement of every whole upload sent with its creation, prepared (see runPrepared).
+/** commitAppend: the saved hash (when $6) is recorded with the offset it is at. */
+const COMMIT_APPEND: PreparedStatement = {
+  name: 'eds_tus_commit_append',
+  text: `UPDATE tus_uploads
+            SET upload_offset = $4, store_state = $5::jsonb,
+                hash_state = CASE WHEN $6::boolean THEN $7::bytea ELSE hash_state END,
+                hash_offset = CASE WHEN $6::boolean THEN $8::bigint ELSE hash_offset END,
+                lock_token = NULL, locked_until = NULL
+          WHERE id = $1 AND lock_token = $2 AND upload_offset = $3
+      RETURNING 1`,
+};
+
 const INSERT_COMPLETED: PreparedStatement = {
   name: 'eds_tus_insert_completed',
   text: `WITH file AS (
@@ -49,6 +61,7 @@ export interface AppendCommit {
 @Injectable()
 export class TusUploadRepository {
   private readonly claimStatement: PreparedStatement;
+  private readonly claimOpenStatement: PreparedStatement;
 
   constructor(@InjectRepository(TusUpload) private readonly repo: Repository<TusUpload>) {
     this.claimStatement = {
@@ -57,6 +70,16 @@ export class TusUploadRepository {
              UPDATE tus_uploads t SET lock_token = $3, locked_until = now() + make_interval(secs => $4)
                FROM prior
               WHERE t.id = prior.id AND t.upload_offset = $5 AND (t.lock_token IS NULL OR t.locked_until <= now())
+             RETURNING ${columnList(repo, 't')}, prior.lock_token IS NOT NULL AS takeover`,
+    };
+    // The same claim, taken only on an upload a PATCH may append to: unfinished, not a final, not expired.
+    this.claimOpenStatement = {
+      name: 'eds_tus_claim_open',
+      text: `WITH prior AS (SELECT id, lock_token FROM tus_uploads WHERE id = $1 AND owner_id = $2 FOR UPDATE)
+             UPDATE tus_uploads t SET lock_token = $3, locked_until = now() + make_interval(secs => $4)
+               FROM prior
+              WHERE t.id = prior.id AND t.upload_offset = $5 AND (t.lock_token IS NULL OR t.locked_until <= now())
+                AND NOT t.completed AND t.concat <> 'final' AND t.expires_at > $6
              RETURNING ${columnList(repo, 't')}, prior.lock_token IS NOT NULL AS takeover`,
     };
   }
@@ -126,6 +149,23 @@ export class TusUploadRepository {
     return { kind: 'offset', upload };
   }
 
+  /**
+   * The claim a PATCH tries first, in place of reading the upload: taken only
+   * when the upload is unfinished, not a final and unexpired at `now`, else
+   * null, without saying why (the caller reads the upload to tell).
+   */
+  async claimOpen(ownerId: string, id: string, offset: number, token: string, now: Date): Promise<{ upload: TusUpload; takeover: boolean } | null> {
+    const claimed = await runPrepared<Record<string, unknown> & { takeover: boolean }>(this.repo.manager.connection, this.claimOpenStatement, [
+      id,
+      ownerId,
+      token,
+      LEASE_SECONDS,
+      offset,
+      now,
+    ]);
+    return claimed.length === 1 ? { upload: entityFromRow(this.repo, claimed[0]), takeover: claimed[0].takeover } : null;
+  }
+
   /** Extends the lease while bytes keep coming; false when it was lost (someone took over). */
   async renew(id: string, token: string): Promise<boolean> {
     const result = await this.repo.manager.query(
@@ -140,19 +180,18 @@ export class TusUploadRepository {
    * it lands only for the lease holder at the offset it claimed.
    */
   async commitAppend(id: string, token: string, fromOffset: number, commit: AppendCommit): Promise<boolean> {
-    const result = await this.repo
-      .createQueryBuilder()
-      .update(TusUpload)
-      .set({
-        offset: commit.offset,
-        storeState: commit.storeState as never,
-        ...(commit.savedHash && { hashState: commit.savedHash.state, hashOffset: commit.savedHash.offset }),
-        lockToken: null,
-        lockedUntil: null,
-      })
-      .where('id = :id AND lock_token = :token AND upload_offset = :fromOffset', { id, token, fromOffset })
-      .execute();
-    return result.affected === 1;
+    const saved = commit.savedHash;
+    const rows = await runPrepared(this.repo.manager.connection, COMMIT_APPEND, [
+      id,
+      token,
+      fromOffset,
+      commit.offset,
+      JSON.stringify(commit.storeState),
+      saved !== null,
+      saved?.state ?? null,
+      saved?.offset ?? null,
+    ]);
+    return rows.length === 1;
   }
 
   /** Gives the lease back without changing anything (a refused or discarded append). */

@@ -25,6 +25,7 @@ import {
   parseConcat,
   parseMetadata,
   type TusFileMetadata,
+  type UploadChecksum,
 } from './tus-protocol';
 import type { TusUpload } from './tus-upload.entity';
 import { TusUploadRepository } from './tus-upload.repository';
@@ -53,6 +54,14 @@ export interface TusAnswer {
  * raised only after the driver made the bytes durable, by the request holding
  * the upload's lease; the last byte makes the file ready as a PUT does.
  */
+/** An upload this request holds the lease of, with what its append needs. */
+interface Claimed {
+  upload: TusUpload;
+  takeover: boolean;
+  token: string;
+  checksum: UploadChecksum | null;
+}
+
 @Injectable()
 export class TusUploadService {
   private readonly logger = new Logger(TusUploadService.name);
@@ -184,6 +193,11 @@ export class TusUploadService {
 
   async patch(ownerId: string, id: string, h: TusHeaders, body: RawBodyStream): Promise<TusAnswer> {
     assertTusResumable(h['tus-resumable']);
+    const claimed = await this.claimAtOnce(ownerId, id, h, body);
+    if (claimed) {
+      const newOffset = await this.appendClaimed(ownerId, claimed, body);
+      return { status: 204, headers: { 'upload-offset': String(newOffset), 'upload-expires': httpDate(claimed.upload.expiresAt) } };
+    }
     const upload = await this.find(ownerId, id);
     if (upload.concat === 'final') throw TusErrors.finalNotPatchable();
     this.assertLive(upload);
@@ -205,6 +219,40 @@ export class TusUploadService {
     return { status: 204, headers: {} };
   }
 
+  /**
+   * The usual PATCH, claimed in its first statement instead of read and then
+   * claimed: when its headers are in order, the claim is taken only on an
+   * upload such a PATCH may append to. Null when the headers are not in
+   * order or the claim was refused: the caller reads the upload and answers
+   * as it would have (404, 403, 410, 409…), with nothing changed.
+   */
+  private async claimAtOnce(
+    ownerId: string,
+    id: string,
+    h: TusHeaders,
+    body: RawBodyStream,
+  ): Promise<Claimed | null> {
+    if (mediaType(body.contentType) !== OFFSET_OCTET_STREAM) return null;
+    let offset: number | null;
+    let checksum: UploadChecksum | null;
+    try {
+      offset = parseByteCount(h['upload-offset'], 'Upload-Offset');
+      checksum = parseChecksum(h['upload-checksum']);
+    } catch {
+      return null;
+    }
+    if (offset === null) return null;
+    const token = randomUUID();
+    const claim = await this.uploads.claimOpen(ownerId, id, offset, token, this.clock.now());
+    if (!claim) return null;
+    const remaining = claim.upload.length - offset;
+    if (body.declaredLength !== null && body.declaredLength > remaining) {
+      await this.uploads.release(id, token);
+      throw TusErrors.bodyOverLength(remaining);
+    }
+    return { ...claim, token, checksum };
+  }
+
   /** Claims the lease at `offset`, streams the body in, records it; answers the new durable offset. */
   private async append(ownerId: string, upload: TusUpload, offset: number, body: RawBodyStream, h: TusHeaders): Promise<number> {
     const checksum = parseChecksum(h['upload-checksum']);
@@ -216,14 +264,18 @@ export class TusUploadService {
     if (claim.kind === 'missing') throw TusErrors.uploadNotFound();
     if (claim.kind === 'busy') throw TusErrors.busy();
     if (claim.kind === 'offset') throw TusErrors.offsetMismatch(claim.upload.offset);
-    const claimed = claim.upload;
+    return this.appendClaimed(ownerId, { upload: claim.upload, takeover: claim.takeover, token, checksum }, body);
+  }
+
+  /** Streams the body into an upload this request holds the lease of, records it; answers the new durable offset. */
+  private async appendClaimed(ownerId: string, { upload: claimed, takeover, token, checksum }: Claimed, body: RawBodyStream): Promise<number> {
     let outcome;
     let hash: WholeHash | null = null;
     try {
       hash = claimed.concat === 'partial' ? null : await wholeHashAt(this.blobs, claimed, this.hashes);
       outcome = await appendBody(this.blobs, {
         upload: claimed,
-        takeover: claim.takeover,
+        takeover,
         body: body.stream,
         checksum,
         hash,
