@@ -96,4 +96,39 @@ describe('FsBlobStore', () => {
     expect(mine.length).toBe(0);
     expect(borrowed).toEqual(Buffer.from([2, 2, 2]));
   });
+
+  describe('background writeback', () => {
+    // 9 MiB in 64 KiB chunks, as a request body arrives.
+    const body = () => Readable.from(Array.from({ length: 144 }, (_, i) => Buffer.alloc(64 * 1024, i)));
+
+    async function fileHandlePrototype(): Promise<{ datasync: () => Promise<void> }> {
+      const handle = await fsPromises.open(join(root, 'probe'), 'w');
+      await handle.close();
+      return Object.getPrototypeOf(handle) as { datasync: () => Promise<void> };
+    }
+
+    it('asks the disk to take the bytes while more arrive', async () => {
+      const datasync = jest.spyOn(await fileHandlePrototype(), 'datasync');
+      try {
+        await store.write('9d0e1f2a-6b82-4a7a-9e95-4ba25a6f7e8d/1e2f3a4b-0000-4000-8000-000000000000', body());
+        // Every 4 MiB: twice for 9 MiB, before the closing fsync.
+        expect(datasync).toHaveBeenCalledTimes(2);
+      } finally {
+        datasync.mockRestore();
+      }
+    });
+
+    it('fails the write, keeping nothing, when one of those syncs fails', async () => {
+      const fileId = 'ae1f2a3b-7c93-4b8b-8fa6-5cb36b7a8f9e';
+      const datasync = jest
+        .spyOn(await fileHandlePrototype(), 'datasync')
+        .mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+      try {
+        await expect(store.write(`${fileId}/2f3a4b5c-0000-4000-8000-000000000000`, body())).rejects.toThrow('EIO');
+      } finally {
+        datasync.mockRestore();
+      }
+      expect(await store.listFileEntries(fileId)).toEqual([]);
+    });
+  });
 });
