@@ -5,6 +5,7 @@ import request from 'supertest';
 import { Clock } from '../src/common/clock';
 import { StoredFileRepository } from '../src/storage/stored-file.repository';
 import { BlobStore } from '../src/storage/blob/blob-store';
+import { FileReadStream } from '../src/storage/blob/file-read-stream';
 import { adminActor, createApiKey } from './support/factories';
 import { blobEntries, randomContent, sha256, StorageClient } from './support/storage-client';
 import { until } from './support/wait';
@@ -289,6 +290,22 @@ describe('Storage content: uploads and downloads (e2e)', () => {
       expect(down.headers.get('accept-ranges')).toBe('bytes');
       // Revalidated by ETag, not the API's default no-store.
       expect(down.headers.get('cache-control')).toBe('private, no-cache');
+    });
+
+    it('answers HEAD with the GET\'s headers and reads none of the bytes', async () => {
+      const get = await c.download(id);
+      const reads = jest.spyOn(FileReadStream.prototype, '_read');
+      const sends = jest.spyOn(FileReadStream.prototype, 'pipe');
+      const head = await fetch(`${c.base}/api/v1/storage/files/${id}/content`, { method: 'HEAD', headers: { 'x-api-key': c.key } });
+      expect(head.status).toBe(200);
+      for (const name of ['content-length', 'content-type', 'etag', 'content-disposition', 'accept-ranges', 'last-modified']) {
+        expect(head.headers.get(name)).toBe(get.headers.get(name));
+      }
+      expect(head.headers.get('content-length')).toBe('10000');
+      expect((await head.arrayBuffer()).byteLength).toBe(0);
+      // Fastify's own HEAD handling would have read the stream to its end.
+      expect(sends).not.toHaveBeenCalled();
+      expect(reads).not.toHaveBeenCalled();
     });
 
     it.each([
