@@ -44,12 +44,17 @@ export class ApiKeyRepository {
     return repo.save(repo.create({ ...key, isActive: true }));
   }
 
-  /** One indexed equality on the unique hash; the owner comes along for /me. */
+  /**
+   * One indexed equality on the unique hash; the owner comes along for /me.
+   * One statement: `findOne` with a relation sends two (a `DISTINCT … LIMIT 1`
+   * for the id, then the join), and this runs on every key not seen lately.
+   */
   findActiveByHash(keyHash: string): Promise<ApiKey | null> {
-    return this.repo.findOne({
-      where: { keyHash, isActive: true },
-      relations: { owner: true },
-    });
+    return this.repo
+      .createQueryBuilder('key')
+      .leftJoinAndSelect('key.owner', 'owner')
+      .where('key.keyHash = :keyHash AND key.isActive = true', { keyHash })
+      .getOne();
   }
 
   /** Newest first; with every owner's scope, each key carries its owner (the admin's list shows it). */
