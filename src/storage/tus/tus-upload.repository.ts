@@ -64,24 +64,17 @@ export class TusUploadRepository {
   private readonly claimOpenStatement: PreparedStatement;
 
   constructor(@InjectRepository(TusUpload) private readonly repo: Repository<TusUpload>) {
-    this.claimStatement = {
-      name: 'eds_tus_claim',
+    const claim = (name: string, condition: string): PreparedStatement => ({
+      name,
       text: `WITH prior AS (SELECT id, lock_token FROM tus_uploads WHERE id = $1 AND owner_id = $2 FOR UPDATE)
              UPDATE tus_uploads t SET lock_token = $3, locked_until = now() + make_interval(secs => $4)
                FROM prior
-              WHERE t.id = prior.id AND t.upload_offset = $5 AND (t.lock_token IS NULL OR t.locked_until <= now())
+              WHERE t.id = prior.id AND t.upload_offset = $5 AND (t.lock_token IS NULL OR t.locked_until <= now())${condition}
              RETURNING ${columnList(repo, 't')}, prior.lock_token IS NOT NULL AS takeover`,
-    };
-    // The same claim, taken only on an upload a PATCH may append to: unfinished, not a final, not expired.
-    this.claimOpenStatement = {
-      name: 'eds_tus_claim_open',
-      text: `WITH prior AS (SELECT id, lock_token FROM tus_uploads WHERE id = $1 AND owner_id = $2 FOR UPDATE)
-             UPDATE tus_uploads t SET lock_token = $3, locked_until = now() + make_interval(secs => $4)
-               FROM prior
-              WHERE t.id = prior.id AND t.upload_offset = $5 AND (t.lock_token IS NULL OR t.locked_until <= now())
-                AND NOT t.completed AND t.concat <> 'final' AND t.expires_at > $6
-             RETURNING ${columnList(repo, 't')}, prior.lock_token IS NOT NULL AS takeover`,
-    };
+    });
+    this.claimStatement = claim('eds_tus_claim', '');
+    // The same claim, taken only on an upload a PATCH may append to: unfinished, not a final, not expired at $6.
+    this.claimOpenStatement = claim('eds_tus_claim_open', ` AND NOT t.completed AND t.concat <> 'final' AND t.expires_at > $6`);
   }
 
   /** Inserts a plain or final upload together with its pending file (one transaction). */

@@ -48,12 +48,6 @@ export interface TusAnswer {
   headers: Record<string, string>;
 }
 
-/**
- * The tus 1.0.0 rules over EDS's files and blob drivers: creation (plain,
- * partial, final), HEAD, PATCH, termination. The offset in PostgreSQL is
- * raised only after the driver made the bytes durable, by the request holding
- * the upload's lease; the last byte makes the file ready as a PUT does.
- */
 /** An upload this request holds the lease of, with what its append needs. */
 interface Claimed {
   upload: TusUpload;
@@ -62,6 +56,12 @@ interface Claimed {
   checksum: UploadChecksum | null;
 }
 
+/**
+ * The tus 1.0.0 rules over EDS's files and blob drivers: creation (plain,
+ * partial, final), HEAD, PATCH, termination. The offset in PostgreSQL is
+ * raised only after the driver made the bytes durable, by the request holding
+ * the upload's lease; the last byte makes the file ready as a PUT does.
+ */
 @Injectable()
 export class TusUploadService {
   private readonly logger = new Logger(TusUploadService.name);
