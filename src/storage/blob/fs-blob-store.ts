@@ -376,7 +376,6 @@ async function writevFully(handle: FileHandle, buffers: Buffer[], position: numb
   }
 }
 
-
 async function readdirOrEmpty(dir: string): Promise<string[]> {
   return readdir(dir).catch(() => []);
 }

@@ -10,8 +10,7 @@ import { type PreparedStatement, runPrepared } from '../../database/prepared-sta
 /** How long a PATCH holds an upload without progress: a writer that died frees it within this. */
 export const LEASE_SECONDS = 4;
 
-// The statement of every whole upload sent with its creation, prepared (see runPrepared).
-/** commitAppend: the saved hash (when $6) is recorded with the offset it is at. */
+/** commitAppend, prepared (see runPrepared): the saved hash (when $6) is recorded with the offset it is at. */
 const COMMIT_APPEND: PreparedStatement = {
   name: 'eds_tus_commit_append',
   text: `UPDATE tus_uploads
@@ -23,6 +22,7 @@ const COMMIT_APPEND: PreparedStatement = {
       RETURNING 1`,
 };
 
+/** The statement of every whole upload sent with its creation, prepared. */
 const INSERT_COMPLETED: PreparedStatement = {
   name: 'eds_tus_insert_completed',
   text: `WITH file AS (
@@ -33,6 +33,7 @@ const INSERT_COMPLETED: PreparedStatement = {
          INSERT INTO tus_uploads (id, owner_id, file_id, concat, upload_length, upload_offset, metadata, store_state, completed, expires_at)
          SELECT id, $2, id, 'none', $5, $5, $13, $14, true, $15 FROM file`,
 };
+
 export type ClaimResult =
   | { kind: 'claimed'; upload: TusUpload; takeover: boolean }
   | { kind: 'missing' }
@@ -129,8 +130,8 @@ export class TusUploadRepository {
    * second sees the first's lease. Only a refused claim reads again, to say why.
    */
   async claim(ownerId: string, id: string, offset: number, token: string): Promise<ClaimResult> {
-    const claimed = await runPrepared<Record<string, unknown> & { takeover: boolean }>(this.repo.manager.connection, this.claimStatement, [id, ownerId, token, LEASE_SECONDS, offset]);
-    if (claimed.length === 1) return { kind: 'claimed', upload: entityFromRow(this.repo, claimed[0]), takeover: claimed[0].takeover };
+    const claimed = await this.runClaim(this.claimStatement, [id, ownerId, token, LEASE_SECONDS, offset]);
+    if (claimed) return { kind: 'claimed', ...claimed };
     const rows = (await this.repo.query(`SELECT *, locked_until > now() AS lease_live FROM tus_uploads WHERE id = $1 AND owner_id = $2`, [
       id,
       ownerId,
@@ -147,16 +148,14 @@ export class TusUploadRepository {
    * when the upload is unfinished, not a final and unexpired at `now`, else
    * null, without saying why (the caller reads the upload to tell).
    */
-  async claimOpen(ownerId: string, id: string, offset: number, token: string, now: Date): Promise<{ upload: TusUpload; takeover: boolean } | null> {
-    const claimed = await runPrepared<Record<string, unknown> & { takeover: boolean }>(this.repo.manager.connection, this.claimOpenStatement, [
-      id,
-      ownerId,
-      token,
-      LEASE_SECONDS,
-      offset,
-      now,
-    ]);
-    return claimed.length === 1 ? { upload: entityFromRow(this.repo, claimed[0]), takeover: claimed[0].takeover } : null;
+  claimOpen(ownerId: string, id: string, offset: number, token: string, now: Date): Promise<{ upload: TusUpload; takeover: boolean } | null> {
+    return this.runClaim(this.claimOpenStatement, [id, ownerId, token, LEASE_SECONDS, offset, now]);
+  }
+
+  /** Runs one of the claim statements: the claimed upload, or null when the claim was not taken. */
+  private async runClaim(statement: PreparedStatement, values: unknown[]): Promise<{ upload: TusUpload; takeover: boolean } | null> {
+    const [row] = await runPrepared<Record<string, unknown> & { takeover: boolean }>(this.repo.manager.connection, statement, values);
+    return row === undefined ? null : { upload: entityFromRow(this.repo, row), takeover: row.takeover };
   }
 
   /** Extends the lease while bytes keep coming; false when it was lost (someone took over). */
