@@ -33,7 +33,8 @@ describe('FsBlobStore', () => {
     const fileId = '5e0c1b7a-2f4d-4c36-9a51-0d6f1c2b3a49';
     const key = `${fileId}/7a8b9c0d-0000-4000-8000-000000000000`;
     const failing = new Readable({ read: () => undefined });
-    failing.push(Buffer.from('the first bytes'));
+    // More than a small body (which would be gathered before any file is opened).
+    failing.push(Buffer.alloc(100_000, 1));
     // The file's open finishes 50 ms late (as when the thread pool is busy),
     // and the body fails meanwhile, before the file exists.
     const realOpen = fsPromises.open;
@@ -54,6 +55,65 @@ describe('FsBlobStore', () => {
     expect(opens).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await store.listFileEntries(fileId)).toEqual([]);
+  });
+
+  describe('a small body', () => {
+    function spyOnOpens(): { paths: string[]; restore: () => void } {
+      const realOpen = fsPromises.open;
+      const paths: string[] = [];
+      const spy = jest.spyOn(fsPromises, 'open').mockImplementation((...args: Parameters<typeof fsPromises.open>) => {
+        paths.push(String(args[0]));
+        return realOpen(...args);
+      });
+      return { paths, restore: () => spy.mockRestore() };
+    }
+
+    it('is written at its key, with no .part, and reads back whole', async () => {
+      const fileId = '1f4a5b6c-8d9e-4a0b-9c1d-2e3f4a5b6c7d';
+      const key = `${fileId}/2a5b6c7d-0000-4000-8000-000000000000`;
+      const content = Buffer.alloc(64 * 1024, 7);
+      const opens = spyOnOpens();
+      try {
+        await store.write(key, Readable.from([content.subarray(0, 1000), content.subarray(1000)]));
+      } finally {
+        opens.restore();
+      }
+      expect(opens.paths.filter((path) => path.endsWith('.part'))).toEqual([]);
+      expect(opens.paths).toContain(join(root, 'blobs', '1f', fileId, '2a5b6c7d-0000-4000-8000-000000000000'));
+      expect(await store.listFileEntries(fileId)).toEqual(['2a5b6c7d-0000-4000-8000-000000000000']);
+      const stored: Buffer[] = [];
+      for await (const chunk of await store.read(key)) stored.push(chunk as Buffer);
+      expect(Buffer.concat(stored).equals(content)).toBe(true);
+    });
+
+    it('that fails before its end opens no file at all', async () => {
+      const fileId = '3b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e';
+      const failing = new Readable({ read: () => undefined });
+      failing.push(Buffer.from('the first bytes'));
+      setImmediate(() => failing.destroy(new Error('checksum mismatch')));
+      const opens = spyOnOpens();
+      try {
+        await expect(store.write(`${fileId}/4c7d8e9f-0000-4000-8000-000000000000`, failing)).rejects.toThrow('checksum mismatch');
+      } finally {
+        opens.restore();
+      }
+      expect(opens.paths).toEqual([]);
+      expect(await store.listFileEntries(fileId)).toEqual([]);
+    });
+
+    it('one byte over the limit streams through a .part as any body does', async () => {
+      const fileId = '4c7d8e9f-0a1b-4c2d-9e3f-4a5b6c7d8e9f';
+      const key = `${fileId}/5d8e9f0a-0000-4000-8000-000000000000`;
+      const content = Buffer.alloc(64 * 1024 + 1, 3);
+      const opens = spyOnOpens();
+      try {
+        await store.write(key, Readable.from([content]));
+      } finally {
+        opens.restore();
+      }
+      expect(opens.paths.filter((path) => path.endsWith('.part'))).toHaveLength(1);
+      expect(await store.listFileEntries(fileId)).toEqual(['5d8e9f0a-0000-4000-8000-000000000000']);
+    });
   });
 
   it('writes a body of many chunks in order, whatever the chunk sizes', async () => {

@@ -33,9 +33,11 @@ const RUN_NAME = /^tus-[0-9a-f-]{36}$/;
  * Blobs as files under `<root>/<first two of fileId>/<fileId>/<attemptId>`.
  * A write lands in `<attemptId>.part` beside its target, is fsynced, renamed
  * into place and the directory fsynced: after `write` resolves the bytes
- * survive a crash, and before it nothing readable exists under the key. All
- * of a file's attempts (and leftovers of a crash) share its directory, so
- * `deleteFile` is one recursive remove.
+ * survive a crash, and before it nothing readable exists under the key. A
+ * body that ends within IN_PLACE_LIMIT is the exception: it is gathered and
+ * checked first, then written at its key (see writeInPlace). All of a file's
+ * attempts (and leftovers of a crash) share its directory, so `deleteFile` is
+ * one recursive remove.
  */
 export class FsBlobStore extends BlobStore {
   readonly name = 'fs';
@@ -55,30 +57,60 @@ export class FsBlobStore extends BlobStore {
 
   private async writeBlob(key: string, body: Readable): Promise<void> {
     const target = this.pathOf(key);
-    const dir = dirname(target);
-    // The body may fail before it is read (while the file is being opened): its
+    // The body may fail while nothing reads it (the file is being opened): its
     // error is taken here and raised when the body is read, not as an uncaught 'error'.
     const held = () => undefined;
     body.on('error', held);
-    let handle: FileHandle;
     try {
-      const created = await this.makeDir(dir);
-      handle = await open(`${target}.part`, 'wx', 0o600);
-      try {
-        await writeBody(handle, body);
-        // The bytes and any directory just made are made durable side by side; the rename only after both.
-        await Promise.all([handle.sync(), ...created.map((made) => fsyncDir(dirname(made)))]);
-      } catch (error) {
-        await handle.close();
-        await rm(`${target}.part`, { force: true });
-        throw error;
-      }
+      const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+      const head = await gather(chunks, IN_PLACE_LIMIT);
+      if (head.ended) await this.writeInPlace(target, head.chunks);
+      else await this.writeThroughPart(target, head.chunks, chunks, chunksOwned(body));
     } catch (error) {
       // As a pipeline would: a body not read to its end is not left waiting.
       body.destroy();
       throw error;
     } finally {
       body.off('error', held);
+    }
+  }
+
+  /**
+   * A whole small body, already through its checks, goes straight to its key:
+   * the bytes, the file's entry and any directory just made are fsynced side
+   * by side, one wait for the disk where a rename would add a second one (a
+   * 4 KiB file's cost is those waits). The file exists under its key only for
+   * the few milliseconds before it is durable, while no row names its key; a
+   * crash then leaves an orphan, which reconciliation removes.
+   */
+  private async writeInPlace(target: string, chunks: Buffer[]): Promise<void> {
+    const dir = dirname(target);
+    const made = await this.makeDir(dir);
+    const handle = await open(target, 'wx', 0o600);
+    try {
+      await writevFully(handle, chunks, 0);
+      await Promise.all([handle.sync(), fsyncDir(dir), ...made.map((m) => fsyncDir(dirname(m)))]);
+    } catch (error) {
+      await handle.close();
+      await rm(target, { force: true });
+      throw error;
+    }
+    await handle.close();
+  }
+
+  /** A body of any length streams into `<target>.part`, which is fsynced and only then renamed into place. */
+  private async writeThroughPart(target: string, head: Buffer[], rest: AsyncIterator<Buffer>, releaseChunks: boolean): Promise<void> {
+    const dir = dirname(target);
+    const created = await this.makeDir(dir);
+    const handle = await open(`${target}.part`, 'wx', 0o600);
+    try {
+      await writeBody(new BatchedWriter(handle, 0, releaseChunks), head, rest);
+      // The bytes and any directory just made are made durable side by side; the rename only after both.
+      await Promise.all([handle.sync(), ...created.map((made) => fsyncDir(dirname(made)))]);
+    } catch (error) {
+      await handle.close();
+      await rm(`${target}.part`, { force: true });
+      throw error;
     }
     await handle.close();
     await rename(`${target}.part`, target);
@@ -274,6 +306,8 @@ export class FsBlobStore extends BlobStore {
   }
 }
 
+/** A body that ends within this many bytes is written in place (see writeInPlace); the JSON body limit too. */
+const IN_PLACE_LIMIT = 64 * 1024;
 /** Up to this much of what arrived while a write was in flight goes out in the next one. */
 const WRITE_BATCH = 1024 * 1024;
 /** Each time this much more is written, the disk is asked to take it (see BatchedWriter). */
@@ -351,15 +385,27 @@ class BatchedWriter {
   }
 }
 
-/** Writes a body into a fresh file from its start. */
-async function writeBody(handle: FileHandle, body: Readable): Promise<void> {
-  const writer = new BatchedWriter(handle, 0, chunksOwned(body));
+/** Writes `head`, then the rest of a body, through `writer`. */
+async function writeBody(writer: BatchedWriter, head: Buffer[], rest: AsyncIterator<Buffer>): Promise<void> {
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) await writer.write(chunk);
+    for (const chunk of head) await writer.write(chunk);
+    for (let next = await rest.next(); !next.done; next = await rest.next()) await writer.write(next.value);
   } finally {
     await writer.settle();
   }
   await writer.flush();
+}
+
+/** Reads chunks until the body ends or passes `limit` bytes (what was read is answered either way). */
+async function gather(chunks: AsyncIterator<Buffer>, limit: number): Promise<{ chunks: Buffer[]; ended: boolean }> {
+  const taken: Buffer[] = [];
+  for (let size = 0; size <= limit; ) {
+    const next = await chunks.next();
+    if (next.done) return { chunks: taken, ended: true };
+    taken.push(next.value);
+    size += next.value.length;
+  }
+  return { chunks: taken, ended: false };
 }
 
 /** Writes all of `buffers` at `position`, in order (a writev may take less than it was given). */
