@@ -17,8 +17,8 @@ export { BlobStore } from './blob/blob-store';
 export { BlobReconciler } from './blob-reconciler';
 export { StorageErrors } from './storage.errors';
 /** The tus protocol over EDS's files, for another tus endpoint (the dashboard's); the API's is this module's own. */
-export { TusUploadService, type TusAnswer, type TusHeaders } from './tus/tus-upload.service';
-export { registerTusHttp, sendTusAnswer } from './tus/tus-http';
+export { TusUploadService } from './tus/tus-upload.service';
+export { registerTusHttp, sendTusAnswer, type TusAnswer, type TusHeaders } from './tus/tus-http';
 export { TUS_UPLOADS_ROOT } from './storage-urls';
 /** Boot check: the configured S3 bucket exists and takes writes. */
 export { assertS3BucketWritable } from './blob/blob-store.provider';

@@ -17,7 +17,9 @@ import { TusUploadController } from './tus/tus-upload.controller';
 import { TusUpload } from './tus/tus-upload.entity';
 import { TusUploadRepository } from './tus/tus-upload.repository';
 import { HeldHashes } from './tus/tus-append';
+import { TusConcatenationService } from './tus/tus-concatenation.service';
 import { TusUploadService } from './tus/tus-upload.service';
+import { TusUploadLifecycleService } from './tus/tus-upload-lifecycle.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([StoredFile, TusUpload]), ApiKeysModule, AuditModule, ClockModule],
@@ -32,6 +34,8 @@ import { TusUploadService } from './tus/tus-upload.service';
     blobStoreProvider,
     TusUploadRepository,
     TusUploadService,
+    TusUploadLifecycleService,
+    TusConcatenationService,
     // Whole-file hashes held between PATCHes: one set per process (tus-append.ts).
     { provide: HeldHashes, useFactory: () => new HeldHashes() },
   ],

@@ -1,7 +1,23 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TUS_VERSION } from './tus-protocol';
-import type { TusAnswer } from './tus-upload.service';
+
+/** The tus request headers the service reads (lower-case names, as Fastify gives them). */
+export interface TusHeaders {
+  'tus-resumable'?: string;
+  'upload-length'?: string;
+  'upload-defer-length'?: string;
+  'upload-offset'?: string;
+  'upload-metadata'?: string;
+  'upload-checksum'?: string;
+  'upload-concat'?: string;
+}
+
+/** A tus answer: its status and headers (tus answers carry no body). */
+export interface TusAnswer {
+  status: 200 | 201 | 204;
+  headers: Record<string, string>;
+}
 
 const OVERRIDABLE = new Set(['PATCH', 'DELETE', 'HEAD']);
 

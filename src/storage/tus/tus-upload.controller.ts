@@ -8,11 +8,11 @@ import { uuidPipe } from '../../common/uuid.pipe';
 import { ApiErrorResponse, ApiUnexpectedBodyResponses } from '../../common/api-error-response';
 import { EXAMPLE_SHA256 } from '../dto/stored-file.dto';
 import { TusErrors } from './tus.errors';
-import { sendTusAnswer as send } from './tus-http';
+import { sendTusAnswer as send, type TusHeaders } from './tus-http';
 import { apiKeyUploader } from '../file-summary';
 import { TUS_UPLOADS_ROOT } from '../storage-urls';
 import { TUS_CHECKSUM_ALGORITHMS, TUS_EXTENSIONS, TUS_VERSION } from './tus-protocol';
-import { type TusHeaders, TusUploadService } from './tus-upload.service';
+import { TusUploadService } from './tus-upload.service';
 
 const UploadId = (): ParameterDecorator => Param('id', uuidPipe(TusErrors.invalidUploadId));
 const text = (description: string) => ({ description, schema: { type: 'string' } });

@@ -1,15 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash, randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { storageConfig } from '../../config';
 import { Clock } from '../../common/clock';
-import { ownedBy } from '../../managers';
 import type { RawBodyStream } from '../../common/raw-body';
 import { BlobStore, blobKeyFor } from '../blob/blob-store';
 import { type FileUploader, uploaderColumns } from '../file-summary';
-import { StoredFileRepository } from '../stored-file.repository';
 import { StorageUrls, TUS_UPLOADS_ROOT } from '../storage-urls';
+import { TusConcatenationService } from './tus-concatenation.service';
 import { appendBody, HeldHashes, wholeHashAt, type WholeHash, WholeUploadMeter } from './tus-append';
 import { meterUpload } from '../upload-meter';
 import { isDomainError } from '../../common/domain-error';
@@ -28,25 +26,10 @@ import {
   type UploadChecksum,
 } from './tus-protocol';
 import type { TusUpload } from './tus-upload.entity';
+import { pendingFile, TusUploadLifecycleService } from './tus-upload-lifecycle.service';
 import { TusUploadRepository } from './tus-upload.repository';
 import { TusErrors } from './tus.errors';
-
-/** The tus request headers the service reads (lower-case names, as Fastify gives them). */
-export interface TusHeaders {
-  'tus-resumable'?: string;
-  'upload-length'?: string;
-  'upload-defer-length'?: string;
-  'upload-offset'?: string;
-  'upload-metadata'?: string;
-  'upload-checksum'?: string;
-  'upload-concat'?: string;
-}
-
-/** A tus answer: its status and headers (tus answers carry no body). */
-export interface TusAnswer {
-  status: 200 | 201 | 204;
-  headers: Record<string, string>;
-}
+import type { TusAnswer, TusHeaders } from './tus-http';
 
 /** An upload this request holds the lease of, with what its append needs. */
 interface Claimed {
@@ -68,11 +51,12 @@ export class TusUploadService {
 
   constructor(
     private readonly uploads: TusUploadRepository,
-    private readonly files: StoredFileRepository,
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     private readonly urls: StorageUrls,
     private readonly hashes: HeldHashes,
+    private readonly lifecycle: TusUploadLifecycleService,
+    private readonly concatenation: TusConcatenationService,
     @Inject(storageConfig.KEY) private readonly config: ConfigType<typeof storageConfig>,
   ) {}
 
@@ -98,7 +82,7 @@ export class TusUploadService {
     if (h['upload-defer-length'] !== undefined) throw TusErrors.lengthRequired();
     if (concat.kind === 'final') {
       if (h['upload-length'] !== undefined) throw TusErrors.lengthOnFinal();
-      return this.createFinal(ownerId, uploadedBy, concat.ids, fileMetadata(metadata), h['upload-metadata'] ?? null, origin, root);
+      return this.concatenation.createFinal(ownerId, uploadedBy, concat.ids, fileMetadata(metadata), h['upload-metadata'] ?? null, origin, root);
     }
     const length = parseByteCount(h['upload-length'], 'Upload-Length');
     if (length === null) throw TusErrors.lengthRequired();
@@ -113,22 +97,19 @@ export class TusUploadService {
 
     const id = randomUUID();
     const key = blobKeyFor(id, randomUUID());
-    const expiresAt = this.expiry();
+    const expiresAt = this.lifecycle.expiry();
     const storeState = length === 0 ? { key } : await this.blobs.beginResumable(key, length);
     const row = { ownerId, concat: concat.kind, length, offset: 0, metadata: h['upload-metadata'] ?? null, storeState, expiresAt };
     let upload: TusUpload;
     if (file) {
-      ({ upload } = await this.uploads.insertWithFile(
-        { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt, ...uploaderColumns(uploadedBy) },
-        row,
-      ));
+      ({ upload } = await this.uploads.insertWithFile(pendingFile(id, ownerId, file, length, expiresAt, uploadedBy), row));
     } else {
       upload = await this.uploads.insertPartial({ ...row, id });
     }
     const headers: Record<string, string> = { location: this.urls.tusUpload(origin, id, root), 'upload-expires': httpDate(expiresAt) };
     if (length === 0) {
       // Nothing to PATCH: the empty file is ready at once (tus-js-client sends no PATCH).
-      await this.finish(ownerId, upload, { digest: () => createHash('sha256').digest('hex') });
+      await this.lifecycle.finish(ownerId, upload, { digest: () => createHash('sha256').digest('hex') });
     } else if (withBody) {
       headers['upload-offset'] = String(await this.append(ownerId, upload, 0, body, h));
     }
@@ -160,7 +141,7 @@ export class TusUploadService {
       await this.blobs.write(key, meterUpload(body.stream, meter));
       await this.uploads.insertCompleted(
         { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, expectedSha256: file.sha256, sha256: meter.sha256, blobKey: key, uploadedAt: this.clock.now(), ...uploaderColumns(uploadedBy) },
-        { metadata: h['upload-metadata'] ?? null, expiresAt: this.expiry() },
+        { metadata: h['upload-metadata'] ?? null, expiresAt: this.lifecycle.expiry() },
       );
     } catch (error) {
       // The file's directory or staging too, not only the blob.
@@ -172,13 +153,13 @@ export class TusUploadService {
 
   async head(ownerId: string, id: string, h: TusHeaders): Promise<TusAnswer> {
     assertTusResumable(h['tus-resumable']);
-    let upload = await this.find(ownerId, id);
+    let upload = await this.lifecycle.find(ownerId, id);
     if (!upload.completed && upload.offset === upload.length) {
       // Every byte is durable but a crash came before the file was made ready: finish it now.
-      await this.recover(ownerId, upload);
-      upload = await this.find(ownerId, id);
+      await this.lifecycle.recover(ownerId, upload);
+      upload = await this.lifecycle.find(ownerId, id);
     }
-    this.assertLive(upload);
+    this.lifecycle.assertLive(upload);
     const headers: Record<string, string> = {
       'upload-offset': String(upload.offset),
       'upload-length': String(upload.length),
@@ -198,9 +179,9 @@ export class TusUploadService {
       const newOffset = await this.appendClaimed(ownerId, claimed, body);
       return { status: 204, headers: { 'upload-offset': String(newOffset), 'upload-expires': httpDate(claimed.upload.expiresAt) } };
     }
-    const upload = await this.find(ownerId, id);
+    const upload = await this.lifecycle.find(ownerId, id);
     if (upload.concat === 'final') throw TusErrors.finalNotPatchable();
-    this.assertLive(upload);
+    this.lifecycle.assertLive(upload);
     if (mediaType(body.contentType) !== OFFSET_OCTET_STREAM) throw TusErrors.unsupportedMediaType();
     const offset = parseByteCount(h['upload-offset'], 'Upload-Offset');
     if (offset === null) throw TusErrors.offsetRequired();
@@ -214,8 +195,8 @@ export class TusUploadService {
   /** Termination: the upload and every byte of it go (a plain or final upload's file too). */
   async terminate(ownerId: string, id: string, h: TusHeaders): Promise<TusAnswer> {
     assertTusResumable(h['tus-resumable']);
-    const upload = await this.find(ownerId, id);
-    await this.remove(ownerId, upload);
+    const upload = await this.lifecycle.find(ownerId, id);
+    await this.lifecycle.remove(ownerId, upload);
     return { status: 204, headers: {} };
   }
 
@@ -299,118 +280,10 @@ export class TusUploadService {
     if (!recorded) throw TusErrors.busy();
     if (newOffset === claimed.length) {
       this.hashes.drop(claimed.id);
-      await this.finish(ownerId, { ...claimed, offset: newOffset, storeState: outcome.storeState }, hash);
+      await this.lifecycle.finish(ownerId, { ...claimed, offset: newOffset, storeState: outcome.storeState }, hash);
     } else if (hash?.kind === 'native') {
       this.hashes.keep(claimed.id, newOffset, hash.hash);
     }
     return newOffset;
-  }
-
-  /** Completes a crash-stranded upload (all bytes durable, not yet ready) under the lease, once. */
-  private async recover(ownerId: string, upload: TusUpload): Promise<void> {
-    const token = randomUUID();
-    const claim = await this.uploads.claim(ownerId, upload.id, upload.length, token);
-    if (claim.kind !== 'claimed' || claim.upload.completed) {
-      if (claim.kind === 'claimed') await this.uploads.release(upload.id, token);
-      return;
-    }
-    try {
-      const hash = claim.upload.concat === 'partial' ? null : await wholeHashAt(this.blobs, claim.upload, this.hashes);
-      await this.finish(ownerId, claim.upload, hash);
-    } finally {
-      await this.uploads.release(upload.id, token);
-    }
-  }
-
-  /** The last byte is durable: the blob is put in place, the SHA-256 checked, and the file flipped to ready. */
-  private async finish(ownerId: string, upload: TusUpload, hash: { digest(): string } | null): Promise<void> {
-    if (upload.length === 0) await this.blobs.write(upload.storeState.key, Readable.from([]));
-    else await this.blobs.completeResumable(upload.storeState);
-    let ready: { sha256: string; blobKey: string } | null = null;
-    if (upload.fileId !== null) {
-      const sha256 = hash!.digest();
-      const file = await this.files.findForOwner(ownerId, upload.fileId);
-      if (file?.expectedSha256 && file.expectedSha256 !== sha256) {
-        // Whole and wrong: no byte can be resent to fix it, so it goes.
-        await this.remove(ownerId, upload);
-        throw TusErrors.fileHashMismatch(sha256);
-      }
-      ready = { sha256, blobKey: upload.storeState.key };
-    }
-    if (!(await this.uploads.markComplete(upload, ready, this.clock.now()))) {
-      this.assertLive(await this.find(ownerId, upload.id));
-    }
-  }
-
-  /** `Upload-Concat: final;…`: the owner's finished partials, in order, become one ready file. */
-  private async createFinal(
-    ownerId: string,
-    uploadedBy: FileUploader,
-    ids: string[],
-    file: TusFileMetadata,
-    metadata: string | null,
-    origin: string,
-    root: string,
-  ): Promise<TusAnswer> {
-    const found = await this.uploads.findPartialsForOwner(ownerId, ids);
-    const now = this.clock.now().getTime();
-    const partials = ids.map((id) => found.find((p) => p.id === id));
-    if (partials.some((p) => !p || !p.completed || p.expiresAt.getTime() <= now)) throw TusErrors.partialsNotReady();
-    const sources = (partials as TusUpload[]).map((p) => ({ key: p.storeState.key, size: p.length }));
-    const length = sources.reduce((sum, s) => sum + s.size, 0);
-    if (length > this.config.maxUploadBytes) throw TusErrors.lengthOverLimit(this.config.maxUploadBytes);
-
-    // Partials were stored without a whole-file hash (they are pieces): read once to hash the file.
-    const hash = createHash('sha256');
-    for (const source of sources) {
-      if (source.size > 0) for await (const chunk of await this.blobs.read(source.key)) hash.update(chunk as Buffer);
-    }
-    const sha256 = hash.digest('hex');
-    if (file.sha256 && file.sha256 !== sha256) throw TusErrors.finalHashMismatch(sha256);
-
-    const id = randomUUID();
-    const key = blobKeyFor(id, randomUUID());
-    const expiresAt = this.expiry();
-    const concatHeader = `final;${ids.map((p) => `/${root}/${p}`).join(' ')}`;
-    const { upload } = await this.uploads.insertWithFile(
-      { id, ownerId, filename: file.filename, mimeType: file.mimeType, size: length, status: 'pending', expectedSha256: file.sha256, expiresAt, ...uploaderColumns(uploadedBy) },
-      { ownerId, concat: 'final', length, offset: 0, metadata, concatHeader, storeState: { key }, expiresAt },
-    );
-    try {
-      await this.blobs.compose(key, sources);
-    } catch (error) {
-      await this.remove(ownerId, upload);
-      throw error;
-    }
-    if (!(await this.uploads.markComplete(upload, { sha256, blobKey: key }, this.clock.now()))) {
-      throw TusErrors.uploadNotFound();
-    }
-    // Used up: the partials' rows and bytes go (the final has its own copy or copied parts).
-    for (const partial of partials as TusUpload[]) await this.remove(ownerId, partial);
-    return { status: 201, headers: { location: this.urls.tusUpload(origin, id, root) } };
-  }
-
-  private async find(ownerId: string, id: string): Promise<TusUpload> {
-    const upload = await this.uploads.findForOwner(ownerId, id);
-    if (!upload) throw TusErrors.uploadNotFound();
-    return upload;
-  }
-
-  private assertLive(upload: TusUpload): void {
-    if (!upload.completed && upload.expiresAt.getTime() <= this.clock.now().getTime()) throw TusErrors.uploadExpired();
-  }
-
-  /** Rows first (a plain upload's file cascades to its tus row), then the bytes, as a file DELETE does. */
-  private async remove(ownerId: string, upload: TusUpload): Promise<void> {
-    this.hashes.drop(upload.id);
-    if (upload.fileId !== null) await this.files.deleteInScope(ownedBy(ownerId), upload.fileId);
-    else await this.uploads.deletePartial(ownerId, upload.id);
-    await this.blobs
-      .deleteFile(upload.id)
-      .catch((error: Error) => this.logger.error(`Upload ${upload.id} removed but its blobs were not: ${error.message}`));
-  }
-
-  private expiry(): Date {
-    return new Date(this.clock.now().getTime() + this.config.pendingUploadTtlSeconds * 1000);
   }
 }
