@@ -53,12 +53,13 @@ interface Figure {
   baseline: string;
   ratio: number | null;
   target: string;
-  ok: boolean;
+  /** null: shown for what it tells, with no target to meet. */
+  ok: boolean | null;
 }
 const figures: Figure[] = [];
 const record = (f: Figure) => {
   figures.push(f);
-  console.log(`${f.ok ? 'ok  ' : 'MISS'} ${f.name}: ${f.value} | baseline ${f.baseline} | ${f.ratio === null ? '' : `ratio ${f.ratio.toFixed(2)} | `}target ${f.target}`);
+  console.log(`${f.ok === null ? 'info' : f.ok ? 'ok  ' : 'MISS'} ${f.name}: ${f.value} | baseline ${f.baseline} | ${f.ratio === null ? '' : `ratio ${f.ratio.toFixed(2)} | `}target ${f.target}`);
 };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 /** Median of the per-round ratios a[i] / b[i]. */
@@ -202,6 +203,11 @@ async function main(): Promise<void> {
     const oneRatio = pairedRatio(one.app, one.bare);
     record({ name: `small files, one request (tus creation-with-upload, ${SMALL_FILE / 1024} KiB, ${CONFIG.smallConcurrency} concurrent) ÷ bare one-request durable server`, value: `${median(one.app).toFixed(0)} files/s`, baseline: `${median(one.bare).toFixed(0)} files/s`, ratio: oneRatio, target: '≥ 0.55', ok: oneRatio >= 0.55 });
     costs.push({ kind: `small file, one request (tus POST with the ${SMALL_FILE / 1024} KiB body)`, appMicros: median(one.cpu), pgMicros: median(one.pg) });
+    // ... and by one client storing one file after another (a backup tool's
+    // way), where the time a file takes is the figure, not the CPU it costs.
+    const single = await smallFilesOneRequest(a, headers, bare.url, pgCpu, 1);
+    const singleRatio = pairedRatio(single.app, single.bare);
+    record({ name: `small files, one request, 1 client (${SMALL_FILE / 1024} KiB one after another) ÷ bare one-request durable server`, value: `${median(single.app).toFixed(0)} files/s`, baseline: `${median(single.bare).toFixed(0)} files/s`, ratio: singleRatio, target: 'none (latency)', ok: null });
 
     // 6. Listing with many files for one owner: first page and a deep page.
     const list = await listLatency(a.url, headers, db, a.child.pid!, pgCpu);
@@ -246,7 +252,7 @@ async function main(): Promise<void> {
       console.log(`     ${c.kind}: app ${c.appMicros.toFixed(0)} µs | PostgreSQL ${Number.isNaN(c.pgMicros) ? '-' : `${c.pgMicros.toFixed(0)} µs`} | ${c.statements === undefined ? '-' : c.statements.toFixed(2)} statements`);
     }
     console.log(`\nmachine: ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown'}, ${cpus().length} cores, node ${process.version}`);
-    const missed = figures.filter((f) => !f.ok);
+    const missed = figures.filter((f) => f.ok === false);
     console.log(missed.length ? `${missed.length} target(s) missed` : 'all targets met');
     if (missed.length && FAIL) process.exitCode = 1;
   } finally {
@@ -307,13 +313,14 @@ async function rates(targets: RateTarget[]): Promise<RateSamples[]> {
 async function uploadLoop(
   seconds: number,
   upload: (agent: Agent) => Promise<void>,
+  concurrency: number,
 ): Promise<number> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONFIG.smallConcurrency });
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const until = Date.now() + seconds * 1000;
   let files = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
-    Array.from({ length: CONFIG.smallConcurrency }, async () => {
+    Array.from({ length: concurrency }, async () => {
       while (Date.now() < until) {
         await upload(agent);
         files++;
@@ -383,6 +390,7 @@ async function smallFilesOneRequest(
   headers: Record<string, string>,
   bareUrl: string,
   pgCpu: () => number,
+  concurrency = CONFIG.smallConcurrency,
 ): Promise<{ app: number[]; bare: number[]; cpu: number[]; pg: number[] }> {
   const content = randomBytes(SMALL_FILE);
   const sha256 = createHash('sha256').update(content).digest('hex');
@@ -412,7 +420,7 @@ async function smallFilesOneRequest(
     throw new Error(`tus creation-with-upload did not make a ready file at once: ${created.status}, ${JSON.stringify(file)}`);
   }
   probe.destroy();
-  return interleavedFileRounds(app, pgCpu, eds, bare);
+  return interleavedFileRounds(app, pgCpu, eds, bare, concurrency);
 }
 
 /**
@@ -424,18 +432,19 @@ async function interleavedFileRounds(
   pgCpu: () => number,
   eds: (agent: Agent) => Promise<void>,
   bare: (agent: Agent) => Promise<void>,
+  concurrency = CONFIG.smallConcurrency,
 ): Promise<{ app: number[]; bare: number[]; cpu: number[]; pg: number[] }> {
-  await uploadLoop(1, eds);
-  await uploadLoop(1, bare);
+  await uploadLoop(1, eds, concurrency);
+  await uploadLoop(1, bare, concurrency);
   const result = { app: [] as number[], bare: [] as number[], cpu: [] as number[], pg: [] as number[] };
   for (let round = 0; round < CONFIG.rounds; round++) {
     const [cpu0, pg0] = [cpuMicros(app.child.pid!), pgCpu()];
-    const rate = await uploadLoop(CONFIG.seconds, eds);
+    const rate = await uploadLoop(CONFIG.seconds, eds, concurrency);
     const files = rate * CONFIG.seconds;
     result.cpu.push((cpuMicros(app.child.pid!) - cpu0) / files);
     result.pg.push((pgCpu() - pg0) / files);
     result.app.push(rate);
-    result.bare.push(await uploadLoop(CONFIG.seconds, bare));
+    result.bare.push(await uploadLoop(CONFIG.seconds, bare, concurrency));
   }
   return result;
 }
