@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { createApp } from './app.factory';
-import { appConfig, ConfigurationError, databaseConfig, loggingConfig, storageConfig, useEmbeddedDatabase, validateConfiguration } from './config';
+import { appConfig, assertSupportedNode, ConfigurationError, databaseConfig, loggingConfig, storageConfig, useEmbeddedDatabase, validateConfiguration } from './config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { createLogger, exitOnFatalError, flushLogs } from './logging/logger';
 import { assertS3BucketWritable } from './storage';
@@ -27,6 +27,7 @@ let embedded: EmbeddedDatabase | null = null;
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('EDS');
+  assertSupportedNode();
   validateConfiguration();
   const { port, dataDir, host } = appConfig();
   await assertWritableDir(dataDir);

@@ -6,6 +6,7 @@ export { loggingConfig, type LoggingConfig, type LogLevel } from './logging.conf
 export { serverConfig, type ServerConfig } from './server.config';
 export { storageConfig, type StorageConfig } from './storage.config';
 export { ConfigurationError } from './validate-env';
+export { assertSupportedNode } from './runtime';
 
 import { appConfig } from './app.config';
 import { authConfig } from './auth.config';
