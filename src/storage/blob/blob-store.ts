@@ -80,7 +80,9 @@ export abstract class BlobStore {
   /**
    * Every finished blob in the store with the time it was last written, in no
    * particular order (for reconciliation). Unfinished writes (temp files,
-   * multipart uploads in progress) are not blobs and are not listed.
+   * multipart uploads in progress) are not blobs and are not listed; the one
+   * exception, a small fs write in the milliseconds before its fsync, is far
+   * younger than reconciliation's safety age.
    */
   abstract listBlobs(): AsyncIterable<StoredBlob>;
 }

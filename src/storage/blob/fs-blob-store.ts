@@ -306,7 +306,7 @@ export class FsBlobStore extends BlobStore {
   }
 }
 
-/** A body that ends within this many bytes is written in place (see writeInPlace); the JSON body limit too. */
+/** A body that ends within this many bytes is written in place (see writeInPlace): what a JSON body may hold in memory too. */
 const IN_PLACE_LIMIT = 64 * 1024;
 /** Up to this much of what arrived while a write was in flight goes out in the next one. */
 const WRITE_BATCH = 1024 * 1024;
