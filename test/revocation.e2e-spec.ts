@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from './support/test-app';
 import { until } from './support/wait';
 
 const HOUR = 3600_000;
+const LISTENER_NAME = 'eds-revocation-listener-b';
 
 
 describe('Revocation across instances (e2e)', () => {
@@ -18,11 +19,24 @@ describe('Revocation across instances (e2e)', () => {
   beforeAll(async () => {
     // A long cache TTL: only the notification can make B forget the key in time.
     a = await startTestApp({ env: { EDS_KEY_CACHE_TTL_MS: '300000' } });
-    b = await startTestApp({ databaseUrl: a.databaseUrl, env: { EDS_KEY_CACHE_TTL_MS: '300000' } });
+    // B listens over a URL of its own, as behind a transaction pooler (named, to be told apart).
+    const listenUrl = new URL(a.databaseUrl);
+    listenUrl.searchParams.set('application_name', LISTENER_NAME);
+    b = await startTestApp({ databaseUrl: a.databaseUrl, env: { EDS_KEY_CACHE_TTL_MS: '300000', DATABASE_LISTEN_URL: listenUrl.href } });
   });
   afterAll(async () => {
     await b?.destroy();
     await a?.destroy();
+  });
+
+  it('listens on DATABASE_LISTEN_URL where it is set, and on DATABASE_URL where it is not', async () => {
+    const dbName = new URL(a.databaseUrl).pathname.slice(1);
+    const listeners = await a.sql<{ application_name: string }>(
+      `SELECT application_name FROM pg_stat_activity WHERE datname = $1 AND query LIKE 'LISTEN %' ORDER BY application_name`,
+      [dbName],
+    );
+    // B's one listening connection is the named one; A's is its pool's kind (no name).
+    expect(listeners.map((row) => row.application_name)).toEqual(['', LISTENER_NAME]);
   });
 
   it('answers a recently verified key from memory (no query)', async () => {

@@ -36,8 +36,8 @@ export class KeyRevocationListener implements OnModuleInit, OnApplicationShutdow
   }
 
   private async connect(): Promise<void> {
-    if (this.stopped || !this.db.url) return;
-    const client = new Client({ connectionString: this.db.url, connectionTimeoutMillis: 5_000 });
+    if (this.stopped || !this.db.listenUrl) return;
+    const client = new Client({ connectionString: this.db.listenUrl, connectionTimeoutMillis: 5_000 });
     client.on('notification', (message) => {
       if (message.channel === KEY_REVOKED_CHANNEL && message.payload) this.cache.evict(message.payload);
     });

@@ -48,6 +48,13 @@ describe('configuration', () => {
     });
   });
 
+  it('gives the revocation listener DATABASE_URL unless DATABASE_LISTEN_URL names its own', () => {
+    withEnv({ DATABASE_URL: 'postgres://eds@pgbouncer:6432/eds', DATABASE_LISTEN_URL: undefined });
+    expect(databaseConfig()).toEqual({ url: 'postgres://eds@pgbouncer:6432/eds', listenUrl: 'postgres://eds@pgbouncer:6432/eds' });
+    withEnv({ DATABASE_LISTEN_URL: 'postgres://eds@db:5432/eds' });
+    expect(databaseConfig()).toEqual({ url: 'postgres://eds@pgbouncer:6432/eds', listenUrl: 'postgres://eds@db:5432/eds' });
+  });
+
   it('parses and normalises values', () => {
     withEnv({ PORT: '8080', EDS_PUBLIC_URL: 'https://files.example.com/', EDS_TRUST_PROXY: 'true' });
     expect(appConfig()).toEqual(expect.objectContaining({ port: 8080, publicUrl: 'https://files.example.com', trustProxy: true }));
@@ -61,6 +68,8 @@ describe('configuration', () => {
     [{ EDS_STORAGE_DRIVER: 's3', S3_BUCKET: undefined }, /S3_BUCKET is required/, storageConfig],
     [{ EDS_MAX_UPLOAD_BYTES: '-1' }, /EDS_MAX_UPLOAD_BYTES/, storageConfig],
     [{ DATABASE_URL: 'mysql://x@y/z' }, /DATABASE_URL must be a postgres:\/\/ URL/, databaseConfig],
+    [{ DATABASE_URL: 'postgres://eds@db/eds', DATABASE_LISTEN_URL: 'db:5432' }, /DATABASE_LISTEN_URL must be a postgres:\/\/ URL/, databaseConfig],
+    [{ DATABASE_URL: undefined, DATABASE_LISTEN_URL: 'postgres://eds@db/eds' }, /DATABASE_LISTEN_URL is set without DATABASE_URL/, databaseConfig],
     [{ EDS_ADMIN_EMAIL: 'admin@example.com', EDS_ADMIN_PASSWORD: undefined }, /EDS_ADMIN_EMAIL and EDS_ADMIN_PASSWORD/, authConfig],
     [{ EDS_ADMIN_EMAIL: 'not-an-email', EDS_ADMIN_PASSWORD: 'long-enough-password' }, /EDS_ADMIN_EMAIL/, authConfig],
     [{ EDS_SESSION_SECRET: 'too-short' }, /EDS_SESSION_SECRET/, authConfig],
