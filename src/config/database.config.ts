@@ -3,14 +3,14 @@ import { IsOptional, IsUrl } from 'class-validator';
 import { Trimmed } from './env-transformers';
 import { ConfigurationError, validateEnv } from './validate-env';
 
-const POSTGRES_URL = () =>
+const IsPostgresUrl = () =>
   IsUrl(
     { require_tld: false, require_protocol: true, protocols: ['postgres', 'postgresql'] },
     { message: 'must be a postgres:// URL, e.g. postgres://user:pass@host:5432/eds' },
   );
 
 class DatabaseEnv {
-  @IsOptional() @Trimmed() @POSTGRES_URL()
+  @IsOptional() @Trimmed() @IsPostgresUrl()
   DATABASE_URL?: string;
 
   /**
@@ -18,7 +18,7 @@ class DatabaseEnv {
    * transaction mode DATABASE_URL goes through the pooler, which cannot keep
    * a LISTEN; this one goes to PostgreSQL directly or to a session-mode pool.
    */
-  @IsOptional() @Trimmed() @POSTGRES_URL()
+  @IsOptional() @Trimmed() @IsPostgresUrl()
   DATABASE_LISTEN_URL?: string;
 }
 
