@@ -86,33 +86,15 @@ export class FsBlobStore extends BlobStore {
   private async writeInPlace(target: string, chunks: Buffer[]): Promise<void> {
     const dir = dirname(target);
     const made = await this.makeDir(dir);
-    const handle = await open(target, 'wx', 0o600);
-    try {
-      await writevFully(handle, chunks, 0);
-      await Promise.all([handle.sync(), fsyncDir(dir), ...made.map((m) => fsyncDir(dirname(m)))]);
-    } catch (error) {
-      await handle.close();
-      await rm(target, { force: true });
-      throw error;
-    }
-    await handle.close();
+    await createSynced(target, (handle) => writevFully(handle, chunks, 0), [dir, ...made.map((m) => dirname(m))]);
   }
 
   /** A body of any length streams into `<target>.part`, which is fsynced and only then renamed into place. */
   private async writeThroughPart(target: string, head: Buffer[], rest: AsyncIterator<Buffer>, releaseChunks: boolean): Promise<void> {
     const dir = dirname(target);
-    const created = await this.makeDir(dir);
-    const handle = await open(`${target}.part`, 'wx', 0o600);
-    try {
-      await writeBody(new BatchedWriter(handle, 0, releaseChunks), head, rest);
-      // The bytes and any directory just made are made durable side by side; the rename only after both.
-      await Promise.all([handle.sync(), ...created.map((made) => fsyncDir(dirname(made)))]);
-    } catch (error) {
-      await handle.close();
-      await rm(`${target}.part`, { force: true });
-      throw error;
-    }
-    await handle.close();
+    const made = await this.makeDir(dir);
+    // The bytes and any directory just made are made durable side by side; the rename only after both.
+    await createSynced(`${target}.part`, (handle) => writeBody(new BatchedWriter(handle, 0, releaseChunks), head, rest), made.map((m) => dirname(m)));
     await rename(`${target}.part`, target);
     await fsyncDir(dir);
   }
@@ -383,6 +365,23 @@ class BatchedWriter {
         .catch((error: Error) => void (this.writebackError ??= error));
     }
   }
+}
+
+/**
+ * Creates the file at `path`, lets `fill` write it, and fsyncs it beside the
+ * directories in `dirs`; on any failure the file is closed and removed.
+ */
+async function createSynced(path: string, fill: (handle: FileHandle) => Promise<void>, dirs: string[]): Promise<void> {
+  const handle = await open(path, 'wx', 0o600);
+  try {
+    await fill(handle);
+    await Promise.all([handle.sync(), ...dirs.map(fsyncDir)]);
+  } catch (error) {
+    await handle.close();
+    await rm(path, { force: true });
+    throw error;
+  }
+  await handle.close();
 }
 
 /** Writes `head`, then the rest of a body, through `writer`. */
