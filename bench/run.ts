@@ -10,8 +10,10 @@
  * at `info`, written to a pipe that another process reads (bench/log-sink.js),
  * as a container runtime would. Everything runs on loopback: the app (its own
  * embedded PostgreSQL), a second instance on the same database (through a
- * statement-counting proxy), the bare server, the reference app, the
- * log-cost server, and autocannon in this process.
+ * statement-counting proxy), the bare server, the floor (the bare server
+ * with one durable PostgreSQL statement per request, on the same
+ * PostgreSQL), the reference app, the log-cost server, and autocannon in
+ * this process.
  */
 import autocannon from 'autocannon';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -74,6 +76,21 @@ interface Cost {
 }
 const costs: Cost[] = [];
 
+/**
+ * The floor's small-file figure beside a target's: what the bare server gets
+ * once each request also commits one statement. A target above it asks EDS
+ * to beat a server with no framework, auth or log.
+ */
+const recordFloor = (flow: string, rounds: FileRounds) =>
+  record({
+    name: `floor: small files, ${flow}, bare + one durable PostgreSQL statement per request (÷ bare; EDS ÷ floor ${pairedRatio(rounds.app, rounds.floor).toFixed(2)})`,
+    value: `${median(rounds.floor).toFixed(0)} files/s`,
+    baseline: `${median(rounds.bare).toFixed(0)} files/s`,
+    ratio: pairedRatio(rounds.floor, rounds.bare),
+    target: 'none (what a row per file allows)',
+    ok: null,
+  });
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'eds-bench-'));
   await chmod(dir, 0o755); // the embedded PostgreSQL runs as `postgres` when we are root
@@ -96,6 +113,12 @@ async function main(): Promise<void> {
     const headers = { 'x-api-key': key };
     const bare = await startBare(dir);
     cleanup.unshift(async () => bare.child.kill());
+    // The floor has a database of its own on the app's PostgreSQL (same server, same CPU).
+    await db.query('CREATE DATABASE bench_floor');
+    const floorUrl = new URL(databaseUrl);
+    floorUrl.pathname = '/bench_floor';
+    const floor = await startBare(dir, floorUrl.toString());
+    cleanup.unshift(async () => floor.child.kill());
     const reference = await spawnTs(join(__dirname, 'reference-app.ts'), [], { EDS_BENCH_KEY: key }, { readyPath: '/ready' });
     cleanup.unshift(() => stop(reference));
     const logCost = await spawnTs(join(__dirname, 'log-cost-server.ts'), [], {}, { readyPath: '/ready' });
@@ -156,7 +179,7 @@ async function main(): Promise<void> {
     const payloadSha256 = await sha256Of(payload);
     const ups: Array<{ app: number; bare: number; cpu: number }> = [];
     const downs: Array<{ app: number; bare: number; cpu: number }> = [];
-    const tusUps: Array<{ tus: number; put: number; cpu: number }> = [];
+    const tusUps: Array<{ tus: number; put: number; cpu: number; floor: number }> = [];
     for (let round = 0; round < CONFIG.transferRounds; round++) {
       // The single PUT and the tus upload take turns going first, so neither
       // always meets the other's write-back; both run moments apart.
@@ -166,7 +189,7 @@ async function main(): Promise<void> {
       const appUp = await timedUpload(a.url, headers, payload, payloadSha256);
       const upCpu = (cpuMicros(a.child.pid!) - cpu) / CONFIG.uploadMiB;
       const tus = tusUp ?? (await timedTusUpload(a, headers, payload, payloadSha256));
-      tusUps.push({ tus: tus.mbps, put: appUp.mbps, cpu: tus.cpu });
+      tusUps.push({ tus: tus.mbps, put: appUp.mbps, cpu: tus.cpu, floor: await timedFloorChunks(floor.url, payload, dir) });
       ups.push({ app: appUp.mbps, bare: await timedPut(`${bare.url}/upload`, {}, payload), cpu: upCpu });
       cpu = cpuMicros(a.child.pid!);
       const appDown = await timedDownload(`${a.url}/api/v1/storage/files/${appUp.fileId}/content`, headers, appUp.sha256);
@@ -177,12 +200,14 @@ async function main(): Promise<void> {
     for (const [name, xs] of [['upload', ups], ['download', downs]] as const) {
       console.log(`     ${name} MB/s, app / bare: ${xs.map((x) => `${x.app.toFixed(0)} / ${x.bare.toFixed(0)}`).join(', ')}`);
     }
-    console.log(`     upload MB/s, tus (${TUS_CHUNK / MiB} MiB PATCHes) / single PUT: ${tusUps.map((x) => `${x.tus.toFixed(0)} / ${x.put.toFixed(0)}`).join(', ')}`);
+    console.log(`     upload MB/s, tus (${TUS_CHUNK / MiB} MiB PATCHes) / single PUT / floor (${TUS_CHUNK / MiB} MiB chunks): ${tusUps.map((x) => `${x.tus.toFixed(0)} / ${x.put.toFixed(0)} / ${x.floor.toFixed(0)}`).join(', ')}`);
     const upRatio = pairedRatio(ups.map((x) => x.app), ups.map((x) => x.bare));
     const downRatio = pairedRatio(downs.map((x) => x.app), downs.map((x) => x.bare));
     record({ name: `upload ratio (PUT ${CONFIG.uploadMiB} MiB)`, value: `${median(ups.map((x) => x.app)).toFixed(0)} MB/s`, baseline: `${median(ups.map((x) => x.bare)).toFixed(0)} MB/s`, ratio: upRatio, target: '≥ 0.90', ok: upRatio >= 0.9 });
     const tusRatio = pairedRatio(tusUps.map((x) => x.tus), tusUps.map((x) => x.put));
     record({ name: `tus (${TUS_CHUNK / MiB} MiB chunks) ÷ PUT, ${CONFIG.uploadMiB} MiB upload (sequential PATCHes on one connection)`, value: `${median(tusUps.map((x) => x.tus)).toFixed(0)} MB/s`, baseline: `${median(tusUps.map((x) => x.put)).toFixed(0)} MB/s single PUT`, ratio: tusRatio, target: '≥ 0.85', ok: tusRatio >= 0.85 });
+    const floorChunks = tusUps.map((x) => x.floor);
+    record({ name: `floor: ${TUS_CHUNK / MiB} MiB chunks, each fsynced and its offset committed, no framework (÷ EDS single PUT; EDS tus ÷ floor ${pairedRatio(tusUps.map((x) => x.tus), floorChunks).toFixed(2)})`, value: `${median(floorChunks).toFixed(0)} MB/s`, baseline: `${median(tusUps.map((x) => x.put)).toFixed(0)} MB/s single PUT`, ratio: pairedRatio(floorChunks, tusUps.map((x) => x.put)), target: 'none (what a durable offset per chunk allows)', ok: null });
     record({ name: `download ratio (GET ${CONFIG.uploadMiB} MiB)`, value: `${median(downs.map((x) => x.app)).toFixed(0)} MB/s`, baseline: `${median(downs.map((x) => x.bare)).toFixed(0)} MB/s`, ratio: downRatio, target: '≥ 0.90', ok: downRatio >= 0.9 });
     record({ name: 'peak RSS growth during uploads + downloads', value: `${(growth / MiB).toFixed(1)} MiB`, baseline: `${(rss.start / MiB).toFixed(0)} MiB at start`, ratio: null, target: '< 48 MiB', ok: growth < 48 * MiB });
     costs.push({ kind: 'PUT content, per MiB', appMicros: median(ups.map((x) => x.cpu)), pgMicros: NaN });
@@ -191,17 +216,19 @@ async function main(): Promise<void> {
 
     // 5. Small files: 4 KiB at 16 concurrent, the two-step flow against a bare
     // server doing the same durable work in two requests.
-    const small = await smallFiles(a, headers, bare.url, pgCpu);
-    console.log(`     small files/s, EDS two-step / bare two-request: ${small.app.map((x, i) => `${x.toFixed(0)} / ${small.bare[i].toFixed(0)}`).join(', ')}`);
+    const small = await smallFiles(a, headers, bare.url, floor.url, pgCpu);
+    console.log(`     small files/s, EDS two-step / bare two-request / floor: ${small.app.map((x, i) => `${x.toFixed(0)} / ${small.bare[i].toFixed(0)} / ${small.floor[i].toFixed(0)}`).join(', ')}`);
     const smallRatio = pairedRatio(small.app, small.bare);
     record({ name: `small files, two-step (POST /upload + PUT, ${SMALL_FILE / 1024} KiB, ${CONFIG.smallConcurrency} concurrent) ÷ bare two-request durable server`, value: `${median(small.app).toFixed(0)} files/s`, baseline: `${median(small.bare).toFixed(0)} files/s`, ratio: smallRatio, target: '≥ 0.45', ok: smallRatio >= 0.45 });
+    recordFloor('two-step', small);
     costs.push({ kind: `small file, two-step (POST /upload + PUT ${SMALL_FILE / 1024} KiB)`, appMicros: median(small.cpu), pgMicros: median(small.pg) });
     // ... and in one request: tus creation-with-upload of the whole file
     // against a bare server that writes and fsyncs the POST body.
-    const one = await smallFilesOneRequest(a, headers, bare.url, pgCpu);
-    console.log(`     small files/s, EDS tus one-request / bare one-request: ${one.app.map((x, i) => `${x.toFixed(0)} / ${one.bare[i].toFixed(0)}`).join(', ')}`);
+    const one = await smallFilesOneRequest(a, headers, bare.url, pgCpu, CONFIG.smallConcurrency, floor.url);
+    console.log(`     small files/s, EDS tus one-request / bare one-request / floor: ${one.app.map((x, i) => `${x.toFixed(0)} / ${one.bare[i].toFixed(0)} / ${one.floor[i].toFixed(0)}`).join(', ')}`);
     const oneRatio = pairedRatio(one.app, one.bare);
     record({ name: `small files, one request (tus creation-with-upload, ${SMALL_FILE / 1024} KiB, ${CONFIG.smallConcurrency} concurrent) ÷ bare one-request durable server`, value: `${median(one.app).toFixed(0)} files/s`, baseline: `${median(one.bare).toFixed(0)} files/s`, ratio: oneRatio, target: '≥ 0.55', ok: oneRatio >= 0.55 });
+    recordFloor('one request', one);
     costs.push({ kind: `small file, one request (tus POST with the ${SMALL_FILE / 1024} KiB body)`, appMicros: median(one.cpu), pgMicros: median(one.pg) });
     // ... and by one client storing one file after another (a backup tool's
     // way), where the time a file takes is the figure, not the CPU it costs.
@@ -356,8 +383,9 @@ async function smallFiles(
   app: BenchProcess,
   headers: Record<string, string>,
   bareUrl: string,
+  floorUrl: string,
   pgCpu: () => number,
-): Promise<{ app: number[]; bare: number[]; cpu: number[]; pg: number[] }> {
+): Promise<FileRounds> {
   const content = randomBytes(SMALL_FILE);
   const sha256 = createHash('sha256').update(content).digest('hex');
   const creation = JSON.stringify({ filename: 'small.bin', mimeType: 'application/octet-stream', size: SMALL_FILE, sha256 });
@@ -370,13 +398,14 @@ async function smallFiles(
     const put = await exchange(agent, `${app.url}/api/v1/storage/files/${id}/content`, 'PUT', { ...headers, ...octets }, content);
     if (put.status !== 200) throw new Error(`small file upload: ${put.status} ${put.body}`);
   };
-  const bare = async (agent: Agent) => {
-    const created = await exchange(agent, `${bareUrl}/small`, 'POST', json, creation);
+  const bare = (url: string) => async (agent: Agent) => {
+    const created = await exchange(agent, `${url}/small`, 'POST', json, creation);
+    if (created.status !== 201) throw new Error(`${url} small file creation: ${created.status} ${created.body}`);
     const { id } = JSON.parse(created.body) as { id: string };
-    const put = await exchange(agent, `${bareUrl}/small/${id}`, 'PUT', octets, content);
-    if (put.status !== 200) throw new Error(`bare small file: ${put.status}`);
+    const put = await exchange(agent, `${url}/small/${id}`, 'PUT', octets, content);
+    if (put.status !== 200) throw new Error(`${url} small file: ${put.status} ${put.body}`);
   };
-  return interleavedFileRounds(app, pgCpu, eds, bare);
+  return interleavedFileRounds(app, pgCpu, eds, bare(bareUrl), CONFIG.smallConcurrency, bare(floorUrl));
 }
 
 /**
@@ -391,7 +420,8 @@ async function smallFilesOneRequest(
   bareUrl: string,
   pgCpu: () => number,
   concurrency = CONFIG.smallConcurrency,
-): Promise<{ app: number[]; bare: number[]; cpu: number[]; pg: number[] }> {
+  floorUrl?: string,
+): Promise<FileRounds> {
   const content = randomBytes(SMALL_FILE);
   const sha256 = createHash('sha256').update(content).digest('hex');
   const tus = {
@@ -407,9 +437,9 @@ async function smallFilesOneRequest(
       throw new Error(`tus small file: ${res.status} offset ${res.headers['upload-offset']} ${res.body}`);
     }
   };
-  const bare = async (agent: Agent) => {
-    const res = await exchange(agent, `${bareUrl}/small-one`, 'POST', { 'content-type': 'application/octet-stream' }, content);
-    if (res.status !== 201) throw new Error(`bare one-request small file: ${res.status}`);
+  const bare = (url: string) => async (agent: Agent) => {
+    const res = await exchange(agent, `${url}/small-one`, 'POST', { 'content-type': 'application/octet-stream' }, content);
+    if (res.status !== 201) throw new Error(`${url} one-request small file: ${res.status} ${res.body}`);
   };
   // Once, outside the timing: the POST's answer does mean a ready file with these bytes.
   const probe = new Agent({ keepAlive: false });
@@ -420,12 +450,22 @@ async function smallFilesOneRequest(
     throw new Error(`tus creation-with-upload did not make a ready file at once: ${created.status}, ${JSON.stringify(file)}`);
   }
   probe.destroy();
-  return interleavedFileRounds(app, pgCpu, eds, bare, concurrency);
+  return interleavedFileRounds(app, pgCpu, eds, bare(bareUrl), concurrency, floorUrl ? bare(floorUrl) : undefined);
+}
+
+interface FileRounds {
+  app: number[];
+  bare: number[];
+  /** Empty when the floor did not run. */
+  floor: number[];
+  cpu: number[];
+  pg: number[];
 }
 
 /**
- * Files/s of `eds` and `bare` in interleaved rounds (after one warm-up second
- * each), with the app's and its PostgreSQL's CPU per file in EDS's rounds.
+ * Files/s of `eds`, `bare` and, when given, `floor` in interleaved rounds
+ * (after one warm-up second each), with the app's and its PostgreSQL's CPU
+ * per file in EDS's rounds.
  */
 async function interleavedFileRounds(
   app: BenchProcess,
@@ -433,10 +473,12 @@ async function interleavedFileRounds(
   eds: (agent: Agent) => Promise<void>,
   bare: (agent: Agent) => Promise<void>,
   concurrency = CONFIG.smallConcurrency,
-): Promise<{ app: number[]; bare: number[]; cpu: number[]; pg: number[] }> {
+  floor?: (agent: Agent) => Promise<void>,
+): Promise<FileRounds> {
   await uploadLoop(1, eds, concurrency);
   await uploadLoop(1, bare, concurrency);
-  const result = { app: [] as number[], bare: [] as number[], cpu: [] as number[], pg: [] as number[] };
+  if (floor) await uploadLoop(1, floor, concurrency);
+  const result: FileRounds = { app: [], bare: [], floor: [], cpu: [], pg: [] };
   for (let round = 0; round < CONFIG.rounds; round++) {
     const [cpu0, pg0] = [cpuMicros(app.child.pid!), pgCpu()];
     const rate = await uploadLoop(CONFIG.seconds, eds, concurrency);
@@ -445,6 +487,7 @@ async function interleavedFileRounds(
     result.pg.push((pgCpu() - pg0) / files);
     result.app.push(rate);
     result.bare.push(await uploadLoop(CONFIG.seconds, bare, concurrency));
+    if (floor) result.floor.push(await uploadLoop(CONFIG.seconds, floor, concurrency));
   }
   return result;
 }
@@ -512,9 +555,10 @@ async function countStatements(base: string, db: Client, counter: PgStatementCou
   agent.destroy();
 }
 
-async function startBare(dir: string): Promise<{ url: string; child: ChildProcess }> {
+/** The bare server; with a database URL, the floor (see bare-server.js). */
+async function startBare(dir: string, databaseUrl?: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = fork(join(__dirname, 'bare-server.js'), [String(port), dir], { stdio: 'inherit' });
+  const child = fork(join(__dirname, 'bare-server.js'), [String(port), dir, ...(databaseUrl ? [databaseUrl] : [])], { stdio: 'inherit' });
   await new Promise((resolve) => child.once('message', resolve));
   return { url: `http://127.0.0.1:${port}`, child };
 }
@@ -628,25 +672,7 @@ async function timedTusUpload(app: BenchProcess, headers: Record<string, string>
   const id = String(created.headers.location).split('/').pop()!;
   const cpu0 = cpuMicros(app.child.pid!);
   const started = process.hrtime.bigint();
-  for (let offset = 0; offset < size; ) {
-    const length = Math.min(TUS_CHUNK, size - offset);
-    const res = await new Promise<{ status: number; offset: string | undefined; body: string }>((resolve, reject) => {
-      const req = httpRequest(`${endpoint}/${id}`, {
-        agent,
-        method: 'PATCH',
-        headers: { ...headers, ...TUS, 'content-type': 'application/offset+octet-stream', 'upload-offset': offset, 'content-length': length },
-      }, (r) => {
-        let body = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (body += c));
-        r.on('end', () => resolve({ status: r.statusCode!, offset: r.headers['upload-offset'] as string | undefined, body }));
-      });
-      req.on('error', reject);
-      createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: MiB }).pipe(req);
-    });
-    if (res.status !== 204 || res.offset !== String(offset + length)) throw new Error(`tus PATCH at ${offset}: ${res.status} offset ${res.offset} ${res.body}`);
-    offset += length;
-  }
+  await patchInChunks(agent, `${endpoint}/${id}`, { ...headers, ...TUS }, path, size);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = (cpuMicros(app.child.pid!) - cpu0) / (size / MiB);
   const file = await exchange(agent, `${app.url}/api/v1/storage/files/${id}`, 'GET', headers, '');
@@ -657,6 +683,46 @@ async function timedTusUpload(app: BenchProcess, headers: Record<string, string>
   if (deleted.status !== 204) throw new Error(`deleting the tus file: ${deleted.status}`);
   agent.destroy();
   return { mbps: size / 1e6 / seconds, cpu };
+}
+
+/**
+ * PATCHes the file's bytes to `url` in TUS_CHUNK pieces, one after the other
+ * on `agent`, each at its Upload-Offset and expected to answer 204 with the new one.
+ */
+async function patchInChunks(agent: Agent, url: string, headers: Record<string, string>, path: string, size: number): Promise<void> {
+  for (let offset = 0; offset < size; ) {
+    const length = Math.min(TUS_CHUNK, size - offset);
+    const res = await new Promise<{ status: number; offset: string | undefined; body: string }>((resolve, reject) => {
+      const req = httpRequest(url, {
+        agent,
+        method: 'PATCH',
+        headers: { ...headers, 'content-type': 'application/offset+octet-stream', 'upload-offset': offset, 'content-length': length },
+      }, (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (body += c));
+        r.on('end', () => resolve({ status: r.statusCode!, offset: r.headers['upload-offset'] as string | undefined, body }));
+      });
+      req.on('error', reject);
+      createReadStream(path, { start: offset, end: offset + length - 1, highWaterMark: MiB }).pipe(req);
+    });
+    if (res.status !== 204 || res.offset !== String(offset + length)) throw new Error(`PATCH ${url} at ${offset}: ${res.status} offset ${res.offset} ${res.body}`);
+    offset += length;
+  }
+}
+
+/** The file to the floor in TUS_CHUNK PATCHes (see bare-server.js); MB/s over the PATCHes, as timedTusUpload(). */
+async function timedFloorChunks(floorUrl: string, path: string, dir: string): Promise<number> {
+  const size = (await stat(path)).size;
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const created = await exchange(agent, `${floorUrl}/chunks`, 'POST', {}, '');
+  if (created.status !== 201) throw new Error(`floor upload creation: ${created.status}`);
+  const started = process.hrtime.bigint();
+  await patchInChunks(agent, `${floorUrl}${created.headers.location}`, {}, path, size);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  await rm(join(dir, `floor-upload-${String(created.headers.location).split('/').pop()}`));
+  return size / 1e6 / seconds;
 }
 
 async function timedDownload(url: string, headers: Record<string, string>, expectedSha256: string): Promise<number> {
