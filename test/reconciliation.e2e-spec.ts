@@ -62,7 +62,7 @@ describe('Reconciliation (e2e, fs driver)', () => {
   it('removes old orphans only, keeps ready blobs, reports missing bytes', async () => {
     await exercise(t, async (key) => {
       const [fileId, attempt] = key.split('/');
-      const path = join(t.dataDir, 'blobs', fileId.slice(0, 2), fileId, attempt);
+      const path = join(t.dataDir, 'blobs', fileId.slice(0, 3), `${fileId}.${attempt}`);
       const old = new Date(Date.now() - 3_600_000);
       await utimes(path, old, old);
     });
@@ -72,6 +72,14 @@ describe('Reconciliation (e2e, fs driver)', () => {
     const dir = join(t.dataDir, 'blobs', 'zz');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'not-a-blob'), 'x');
+    // A shard's unfinished write (old enough to be an orphan, were it a blob) and a stray.
+    const shard = join(t.dataDir, 'blobs', 'abc');
+    await mkdir(shard, { recursive: true });
+    const part = join(shard, `abc00000-0000-4000-8000-000000000000.${randomUUID()}.part`);
+    await writeFile(part, 'partial');
+    await writeFile(join(shard, 'not-a-blob'), 'x');
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(part, old, old);
     const report = await t.app.get(BlobReconciler).run();
     expect(report.orphansRemoved).toBe(0);
   });

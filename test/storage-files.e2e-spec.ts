@@ -258,9 +258,12 @@ describe('Storage files: metadata, listing, isolation, deletion, expiry (e2e)', 
       const c = await newOwner();
       const expired = await c.start({ size: 10 });
       const ready = await c.upload(Buffer.from('keep'));
-      // What a crash mid-upload leaves: a temp file in the upload's folder.
+      // What a crash mid-upload leaves: a temp file beside the blobs (and, from an older EDS, in the upload's folder).
+      const shard = join(t.dataDir, 'blobs', expired.id.slice(0, 3));
       const dir = join(t.dataDir, 'blobs', expired.id.slice(0, 2), expired.id);
+      await mkdir(shard, { recursive: true });
       await mkdir(dir, { recursive: true });
+      await writeFile(join(shard, `${expired.id}.${randomUUID()}.part`), 'partial');
       await writeFile(join(dir, `${randomUUID()}.part`), 'partial');
 
       const clock = t.app.get(Clock);
