@@ -34,10 +34,10 @@ const RUN_NAME = /^tus-[0-9a-f-]{36}$/;
  * of 4,096 shard directories, and no directory of a file's own. A directory
  * per file cost a 4 KiB block and an inode beside each small file (a 4 KiB
  * file took 8.3 KB of disk), and a mkdir and a second directory fsync on
- * every write (the file calls of a 4 KiB write took ~1.5x the CPU). A write lands in `<name>.part` beside its target, is
- * fsynced, renamed into place and the shard fsynced: after `write` resolves
- * the bytes survive a crash, and before it nothing readable exists under the
- * key. A body that ends within IN_PLACE_LIMIT is the exception: it is
+ * every write (the file calls of a 4 KiB write took ~1.5x the CPU). A write
+ * lands in `<name>.part` beside its target, is fsynced, renamed into place
+ * and the shard fsynced: after `write` resolves the bytes survive a crash,
+ * and before it nothing readable exists under the key. A body that ends within IN_PLACE_LIMIT is the exception: it is
  * gathered and checked first, then written at its key (see writeInPlace).
  *
  * A file's staging directory, `<root>/<first two of fileId>/<fileId>/`, holds
@@ -114,7 +114,9 @@ export class FsBlobStore extends BlobStore {
     try {
       handle = await open(path, 'wx', 0o600);
     } catch (error) {
-      // A shard is made when first written to: no mkdir on every write (a thread-pool round trip each).
+      // A shard is made when first written to: no mkdir on every write (a thread-pool round
+      // trip each). Whoever makes it fsyncs its parent; a write that finds it made a moment
+      // ago relies, as before, on the journal committing that mkdir with its own fsync.
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       made = await this.makeDir(dir);
       handle = await open(path, 'wx', 0o600);
